@@ -1,0 +1,172 @@
+//! Texts a user types, validated once at the edge so the core only ever sees good ones.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a text was refused; names the field so every edge (API, form, CLI) can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct TextError {
+    pub field: &'static str,
+    pub problem: TextProblem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextProblem {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most {max} characters, got {got}")]
+    TooLong { max: usize, got: usize },
+    #[error("must not contain control characters")]
+    ControlCharacters,
+    #[error("must be a web address starting with https:// or http://")]
+    NotAWebAddress,
+}
+
+fn check(field: &'static str, text: &str, min: usize, max: usize) -> Result<String, TextError> {
+    let trimmed = text.trim();
+    let length = trimmed.chars().count();
+    if length < min {
+        return Err(TextError {
+            field,
+            problem: TextProblem::Empty,
+        });
+    }
+    if length > max {
+        return Err(TextError {
+            field,
+            problem: TextProblem::TooLong { max, got: length },
+        });
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(TextError {
+            field,
+            problem: TextProblem::ControlCharacters,
+        });
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident, min = $min:expr, max = $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            /// Trims the text and checks its length and characters; `field` names it in the error.
+            pub fn parse(field: &'static str, text: &str) -> Result<Self, TextError> {
+                check(field, text, $min, $max).map($name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+bounded_text!(
+    /// The title of a session or a part: one line, 1–120 characters.
+    Title, min = 1, max = 120
+);
+bounded_text!(
+    /// The name a participant shows to the others: 1–60 characters.
+    DisplayName, min = 1, max = 60
+);
+bounded_text!(
+    /// The organisation the session is for; may be empty.
+    Organisation, min = 0, max = 120
+);
+
+/// The link to the video meeting (Meet, Teams, Zoom, Jitsi, …) that goes with the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MeetingLink(String);
+
+impl MeetingLink {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(field: &'static str, text: &str) -> Result<Self, TextError> {
+        let link = check(field, text, 1, Self::MAX_CHARS)?;
+        let lower = link.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"))
+            .ok_or(TextError {
+                field,
+                problem: TextProblem::NotAWebAddress,
+            })?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if host.is_empty()
+            || link.chars().any(char::is_whitespace)
+            || link.contains(['"', '<', '>'])
+        {
+            return Err(TextError {
+                field,
+                problem: TextProblem::NotAWebAddress,
+            });
+        }
+        Ok(MeetingLink(link))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(
+            Title::parse("title", "  Heidag  ").map(|t| t.0),
+            Ok("Heidag".to_owned())
+        );
+        assert_eq!(
+            Title::parse("title", "   ").unwrap_err().problem,
+            TextProblem::Empty
+        );
+        assert_eq!(
+            Title::parse("title", &"x".repeat(121)).unwrap_err().problem,
+            TextProblem::TooLong { max: 120, got: 121 }
+        );
+        assert_eq!(
+            DisplayName::parse("display_name", "An\u{0}na")
+                .unwrap_err()
+                .problem,
+            TextProblem::ControlCharacters
+        );
+        assert!(Organisation::parse("organisation", "").is_ok());
+    }
+
+    #[test]
+    fn meeting_links_must_be_web_addresses() {
+        let cases = [
+            ("https://meet.google.com/abc-defg-hij", true),
+            ("https://teams.microsoft.com/l/meetup-join/19%3a", true),
+            ("http://meet.jit.si/heidag", true),
+            ("javascript:alert(1)", false),
+            ("https://", false),
+            ("https://zoom.us/j/1 2", false),
+            ("ftp://example.org", false),
+        ];
+        for (link, ok) in cases {
+            assert_eq!(
+                MeetingLink::parse("meeting_link", link).is_ok(),
+                ok,
+                "{link}"
+            );
+        }
+    }
+}

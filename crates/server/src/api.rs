@@ -1,0 +1,1123 @@
+//! The JSON API: sessions, their program and schedule, joining, roles and links.
+//! Handlers parse and authorise; every rule about the session lives in the domain.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use heisessie_domain::catalog;
+use heisessie_domain::model::{Model, Priority, WorkspaceKind};
+use heisessie_domain::model_file;
+use heisessie_domain::planner::{self, LivePosition, PartId, PlannerSettings};
+use heisessie_domain::session::{
+    self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails,
+    SessionState,
+};
+use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
+use heisessie_domain::{Lang, Localized};
+use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
+use heisessie_store::{LinkKind, NewCredential, NewSession, SessionId};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::access::{Caller, Token, credential_cookie};
+use crate::error::{ApiError, ErrorBody, FieldProblem, request_lang};
+
+/// A JSON body whose every failure (not JSON, a missing field, a wrong type) becomes an
+/// `invalid_body` error naming the field, instead of axum's plain-text rejection.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::InvalidBody {
+                detail: "Content-Type must be application/json".into(),
+                field: None,
+            });
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::InvalidBody {
+                        detail: rejection.body_text(),
+                        field: None,
+                    }
+                }
+            })?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let path = error.path().to_string();
+            ApiError::InvalidBody {
+                detail: error.inner().to_string(),
+                field: (path != ".").then_some(path),
+            }
+        })?;
+        Ok(ApiJson(value))
+    }
+}
+
+// ---- Wire types -------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionRequest {
+    /// The session's title, 1–120 characters.
+    pub title: String,
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// `nl` (default) or `en`: the language of the session's texts and exports.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The video meeting (Meet, Teams, Zoom, Jitsi, …), an http(s) address.
+    #[serde(default)]
+    pub meeting_link: Option<String>,
+    /// A built-in model: `heidag` (default), `sostac` or `blank`.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// A model file (TOML, see docs/models.md); when given, `model` is ignored.
+    #[serde(default)]
+    pub model_file: Option<String>,
+    /// The creator's display name; the creator joins as facilitator.
+    #[serde(default)]
+    pub facilitator_name: Option<String>,
+    /// When and how long: the planner's settings.
+    pub settings: SettingsInput,
+}
+
+/// Planner settings as sent by a client; every field but `start` has a default.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    /// Local start of the first day, `YYYY-MM-DDTHH:MM`.
+    pub start: String,
+    /// IANA time zone, default `Europe/Amsterdam`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Longest day in minutes, breaks included (60–720, default 300).
+    #[serde(default)]
+    pub max_day_minutes: Option<u32>,
+    /// Most minutes of work without a break (30–240, default 90).
+    #[serde(default)]
+    pub max_work_stretch_minutes: Option<u32>,
+    /// Length of a coffee break (5–60, default 15).
+    #[serde(default)]
+    pub break_minutes: Option<u32>,
+    /// 1 or 2 (default 1).
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// Days between the two parts (1–60, default 7).
+    #[serde(default)]
+    pub gap_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedSession {
+    #[schema(value_type = String, format = Uuid)]
+    pub session_id: SessionId,
+    /// Give only to those who may set up the session. Shown this once.
+    pub facilitator_link: String,
+    /// Share with the team. Shown this once.
+    pub participant_link: String,
+    /// The creator's personal credential (also set as a cookie); send as `Authorization: Bearer`.
+    pub credential: String,
+    pub session: SessionView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: SessionId,
+    /// The seq of the newest event of the session's log.
+    pub seq: u64,
+    pub title: String,
+    pub organisation: String,
+    pub language: String,
+    pub meeting_link: Option<String>,
+    pub model: ModelInfoView,
+    pub parts: Vec<PartView>,
+    pub settings: SettingsView,
+    pub participants: Vec<ParticipantView>,
+    pub roles: RolesView,
+    pub schedule: AgendaView,
+    pub you: ParticipantView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelInfoView {
+    pub id: String,
+    pub name: String,
+    pub credit: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartView {
+    pub id: u32,
+    pub key: String,
+    pub title: String,
+    pub explanation: String,
+    pub questions: Vec<String>,
+    pub minutes: u32,
+    /// `must`, `should` or `could`.
+    pub priority: String,
+    /// `board`, `end_goals`, `smart_goals`, `personas`, `core_message`, `actions` or `notes`.
+    pub workspace: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsView {
+    pub start: String,
+    pub time_zone: String,
+    pub max_day_minutes: u32,
+    pub max_work_stretch_minutes: u32,
+    pub break_minutes: u32,
+    pub days: u32,
+    pub gap_days: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantView {
+    pub id: u64,
+    pub display_name: String,
+    pub is_facilitator: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RolesView {
+    pub process_facilitator: Option<u64>,
+    pub timekeeper: Option<u64>,
+    pub note_taker: Option<u64>,
+    pub presenters: Vec<PresenterView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresenterView {
+    pub part_id: u32,
+    pub participant_id: u64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditSessionRequest {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub organisation: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    /// An empty string removes the link.
+    #[serde(default)]
+    pub meeting_link: Option<String>,
+    /// New planner settings; the whole set, as at creation.
+    #[serde(default)]
+    pub settings: Option<SettingsInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddPartRequest {
+    pub title: String,
+    pub minutes: u32,
+    /// `must`, `should` (default) or `could`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// The workspace the part opens; default `board`.
+    #[serde(default)]
+    pub workspace: Option<String>,
+    /// 0-based position; default at the end.
+    #[serde(default)]
+    pub index: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetimePartRequest {
+    pub minutes: u32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovePartRequest {
+    /// The 0-based position the part moves to.
+    pub to_index: usize,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    /// The token from the link (`k=` in the link's address).
+    pub token: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Joined {
+    pub participant_id: u64,
+    pub is_facilitator: bool,
+    /// The personal credential (also set as a cookie); send as `Authorization: Bearer`.
+    pub credential: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRoleRequest {
+    /// `process_facilitator`, `timekeeper`, `note_taker` or `presenter`.
+    pub role: String,
+    /// For `presenter`: the part presented.
+    #[serde(default)]
+    pub part_id: Option<u32>,
+    /// Who gets the role; `null` takes it away.
+    pub participant_id: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RotatedLink {
+    /// The new link; the old one stopped working.
+    pub link: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplanRequest {
+    pub current_part: u32,
+    /// Minutes spent in the current part so far.
+    pub minutes_used: u32,
+    /// Minutes behind (or, negative, ahead of) the plan from the parts already done.
+    #[serde(default)]
+    pub overrun_so_far: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub credit: Option<String>,
+    pub total_minutes: u32,
+    pub parts: Vec<PartView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+// ---- Parsing input into domain values --------------------------------------------
+
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+
+fn parse_lang(field: &str, code: Option<&str>) -> Result<Lang, ApiError> {
+    match code {
+        None => Ok(Lang::Nl),
+        Some(code) => Lang::parse(code)
+            .ok_or_else(|| ApiError::field(field, FieldProblem::BadChoice("nl, en"))),
+    }
+}
+
+pub fn parse_start(field: &str, text: &str) -> Result<NaiveDateTime, ApiError> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
+        .ok_or_else(|| ApiError::field(field, FieldProblem::BadStart))
+}
+
+pub fn parse_time_zone(field: &str, text: Option<&str>) -> Result<Tz, ApiError> {
+    text.unwrap_or(DEFAULT_TIME_ZONE)
+        .trim()
+        .parse::<Tz>()
+        .map_err(|_| ApiError::field(field, FieldProblem::UnknownTimeZone))
+}
+
+impl SettingsInput {
+    pub fn parse(&self) -> Result<PlannerSettings, ApiError> {
+        Ok(PlannerSettings::new(
+            parse_start("start", &self.start)?,
+            parse_time_zone("time_zone", self.time_zone.as_deref())?,
+            self.max_day_minutes
+                .unwrap_or(PlannerSettings::DEFAULT_MAX_DAY_MINUTES),
+            self.max_work_stretch_minutes
+                .unwrap_or(PlannerSettings::DEFAULT_MAX_WORK_STRETCH_MINUTES),
+            self.break_minutes
+                .unwrap_or(PlannerSettings::DEFAULT_BREAK_MINUTES),
+            self.days.unwrap_or(1),
+            self.gap_days.unwrap_or(PlannerSettings::DEFAULT_GAP_DAYS),
+        )?)
+    }
+}
+
+fn parse_meeting_link(text: Option<&str>) -> Result<Option<MeetingLink>, ApiError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(link) => Ok(Some(MeetingLink::parse("meeting_link", link)?)),
+    }
+}
+
+pub fn resolve_model(model: Option<&str>, model_file: Option<&str>) -> Result<Model, ApiError> {
+    match model_file {
+        Some(text) => model_file::parse_model_file(text)
+            .map_err(|e| ApiError::InvalidModelFile(e.to_string())),
+        None => catalog::builtin_model(model.unwrap_or("heidag")).ok_or(ApiError::UnknownModel),
+    }
+}
+
+fn parse_priority(text: Option<&str>) -> Result<Priority, ApiError> {
+    text.map_or(Ok(Priority::Should), |code| {
+        Priority::parse(code).ok_or_else(|| {
+            ApiError::field("priority", FieldProblem::BadChoice("must, should, could"))
+        })
+    })
+}
+
+fn parse_workspace(text: Option<&str>) -> Result<WorkspaceKind, ApiError> {
+    text.map_or(Ok(WorkspaceKind::Board), |code| {
+        WorkspaceKind::parse(code).ok_or_else(|| {
+            ApiError::field(
+                "workspace",
+                FieldProblem::BadChoice(
+                    "board, end_goals, smart_goals, personas, core_message, actions, notes",
+                ),
+            )
+        })
+    })
+}
+
+fn parse_role(request: &AssignRoleRequest) -> Result<Role, ApiError> {
+    match (request.role.as_str(), request.part_id) {
+        ("process_facilitator", _) => Ok(Role::ProcessFacilitator),
+        ("timekeeper", _) => Ok(Role::Timekeeper),
+        ("note_taker", _) => Ok(Role::NoteTaker),
+        ("presenter", Some(part)) => Ok(Role::Presenter(PartId(part))),
+        ("presenter", None) => Err(ApiError::field(
+            "part_id",
+            FieldProblem::Text(heisessie_domain::text::TextProblem::Empty),
+        )),
+        _ => Err(ApiError::field(
+            "role",
+            FieldProblem::BadChoice("process_facilitator, timekeeper, note_taker, presenter"),
+        )),
+    }
+}
+
+pub fn parse_session_id(text: &str) -> Result<SessionId, ApiError> {
+    SessionId::parse_str(text).map_err(|_| ApiError::SessionNotFound)
+}
+
+fn parse_part_id(text: &str) -> Result<PartId, ApiError> {
+    text.parse::<u32>().map(PartId).map_err(|_| {
+        ApiError::field(
+            "part_id",
+            FieldProblem::OutOfRange {
+                min: 1,
+                max: i64::from(u32::MAX),
+                got: 0,
+            },
+        )
+    })
+}
+
+// ---- Views ------------------------------------------------------------------------
+
+fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
+    PartView {
+        id: part.id.0,
+        key: part.key.clone(),
+        title: part.title.get(lang).to_owned(),
+        explanation: part.explanation.get(lang).to_owned(),
+        questions: part
+            .questions
+            .iter()
+            .map(|q| q.get(lang).to_owned())
+            .collect(),
+        minutes: part.minutes,
+        priority: part.priority.code().to_owned(),
+        workspace: part.workspace.code().to_owned(),
+    }
+}
+
+fn optional_text(text: &Option<Localized>, lang: Lang) -> Option<String> {
+    text.as_ref().map(|t| t.get(lang).to_owned())
+}
+
+pub fn settings_view(settings: &PlannerSettings) -> SettingsView {
+    SettingsView {
+        start: settings.start().format("%Y-%m-%dT%H:%M").to_string(),
+        time_zone: settings.time_zone().name().to_owned(),
+        max_day_minutes: settings.max_day_minutes(),
+        max_work_stretch_minutes: settings.max_work_stretch_minutes(),
+        break_minutes: settings.break_minutes(),
+        days: settings.days(),
+        gap_days: settings.gap_days(),
+    }
+}
+
+fn participant_view(participant: &Participant) -> ParticipantView {
+    ParticipantView {
+        id: participant.id.0,
+        display_name: participant.display_name.as_str().to_owned(),
+        is_facilitator: participant.is_facilitator,
+    }
+}
+
+pub fn session_view(
+    id: SessionId,
+    seq: u64,
+    state: &SessionState,
+    you: ParticipantId,
+    lang: Lang,
+) -> SessionView {
+    let roles = &state.roles;
+    SessionView {
+        id,
+        seq,
+        title: state.details.title.as_str().to_owned(),
+        organisation: state.details.organisation.as_str().to_owned(),
+        language: state.details.language.code().to_owned(),
+        meeting_link: state
+            .details
+            .meeting_link
+            .as_ref()
+            .map(|l| l.as_str().to_owned()),
+        model: ModelInfoView {
+            id: state.model.id.clone(),
+            name: state.model.name.get(lang).to_owned(),
+            credit: optional_text(&state.model.credit, lang),
+        },
+        parts: state
+            .parts
+            .iter()
+            .map(|part| part_view(part, lang))
+            .collect(),
+        settings: settings_view(&state.settings),
+        participants: state.participants.iter().map(participant_view).collect(),
+        roles: RolesView {
+            process_facilitator: roles.process_facilitator.map(|p| p.0),
+            timekeeper: roles.timekeeper.map(|p| p.0),
+            note_taker: roles.note_taker.map(|p| p.0),
+            presenters: roles
+                .presenters
+                .iter()
+                .map(|(part, who)| PresenterView {
+                    part_id: part.0,
+                    participant_id: who.0,
+                })
+                .collect(),
+        },
+        schedule: agenda_view(&state.schedule(), lang),
+        you: state
+            .participant(you)
+            .map(participant_view)
+            .unwrap_or(ParticipantView {
+                id: you.0,
+                display_name: String::new(),
+                is_facilitator: false,
+            }),
+    }
+}
+
+pub fn model_view(model: &Model, lang: Lang) -> ModelView {
+    ModelView {
+        id: model.id.clone(),
+        name: model.name.get(lang).to_owned(),
+        description: model.description.get(lang).to_owned(),
+        credit: optional_text(&model.credit, lang),
+        total_minutes: model.total_minutes(),
+        parts: model
+            .parts
+            .iter()
+            .zip(1..)
+            .map(|(part, id)| part_view(&ProgramPart::from_model(part, PartId(id)), lang))
+            .collect(),
+    }
+}
+
+// ---- Use cases shared by the API and the pages -------------------------------------
+
+/// What creating a session hands back: the only moment the links are readable.
+pub struct Creation {
+    pub id: SessionId,
+    pub seq: u64,
+    pub state: SessionState,
+    pub facilitator_link: String,
+    pub participant_link: String,
+    pub credential: Token,
+}
+
+impl AppState {
+    pub fn link(&self, id: SessionId, token: &Token) -> String {
+        format!("{}/s/{}?k={}", self.public_url, id, token.expose())
+    }
+
+    pub async fn create_session(
+        &self,
+        request: &CreateSessionRequest,
+        ui_lang: Lang,
+    ) -> Result<Creation, ApiError> {
+        let language = match request.language.as_deref() {
+            None => ui_lang,
+            code => parse_lang("language", code)?,
+        };
+        let details = SessionDetails {
+            title: Title::parse("title", &request.title)?,
+            organisation: Organisation::parse(
+                "organisation",
+                request.organisation.as_deref().unwrap_or(""),
+            )?,
+            language,
+            meeting_link: parse_meeting_link(request.meeting_link.as_deref())?,
+        };
+        let default_name = match language {
+            Lang::Nl => "Begeleider",
+            Lang::En => "Facilitator",
+        };
+        let name = match request.facilitator_name.as_deref().map(str::trim) {
+            None | Some("") => default_name,
+            Some(name) => name,
+        };
+        let display_name = DisplayName::parse("facilitator_name", name)?;
+        let model = resolve_model(request.model.as_deref(), request.model_file.as_deref())?;
+        let settings = request.settings.parse()?;
+
+        let mut state = SessionState::new(details, &model, settings);
+        let mut events = vec![Event::SessionCreated {
+            state: Box::new(state.clone()),
+        }];
+        let joined = session::apply(
+            &state,
+            Actor::Newcomer { facilitator: true },
+            Op::Join { display_name },
+        )?;
+        for event in &joined {
+            state.apply_event(event);
+        }
+        events.extend(joined);
+        let creator = state
+            .participants
+            .last()
+            .map(|p| p.id)
+            .unwrap_or(ParticipantId(1));
+
+        let facilitator_token = Token::generate()?;
+        let participant_token = Token::generate()?;
+        let credential = Token::generate()?;
+        let id = SessionId::now_v7();
+        let seq = events.len() as u64;
+        self.store
+            .create_session(NewSession {
+                id,
+                created_at_ms: chrono::Utc::now().timestamp_millis(),
+                facilitator_link: facilitator_token.hash(),
+                participant_link: participant_token.hash(),
+                events,
+                creator: Some(NewCredential {
+                    token: credential.hash(),
+                    participant: creator,
+                    via: LinkKind::Facilitator,
+                }),
+            })
+            .await?;
+        tracing::info!(session = %id, model = %model.id, "session created");
+        Ok(Creation {
+            id,
+            seq,
+            state,
+            facilitator_link: self.link(id, &facilitator_token),
+            participant_link: self.link(id, &participant_token),
+            credential,
+        })
+    }
+
+    /// Joins with a link token; returns the new participant and their credential.
+    pub async fn join(
+        &self,
+        id: SessionId,
+        link_token: &str,
+        name: &str,
+    ) -> Result<(Participant, Token), ApiError> {
+        let token = Token::parse(link_token).ok_or(ApiError::NotAuthorized)?;
+        let kind = self.link_kind(id, &token).await?;
+        let display_name = DisplayName::parse("display_name", name)?;
+        let credential = Token::generate()?;
+        let hash = credential.hash();
+        let applied = self
+            .sessions
+            .apply(
+                id,
+                Actor::Newcomer {
+                    facilitator: kind == LinkKind::Facilitator,
+                },
+                Op::Join { display_name },
+                |events| {
+                    events.iter().find_map(|event| match event {
+                        Event::ParticipantJoined { participant } => Some(NewCredential {
+                            token: hash,
+                            participant: participant.id,
+                            via: kind,
+                        }),
+                        _ => None,
+                    })
+                },
+            )
+            .await?;
+        let participant = applied
+            .events
+            .iter()
+            .find_map(|event| match event {
+                Event::ParticipantJoined { participant } => Some(participant.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| ApiError::Internal("a join made no participant".into()))?;
+        tracing::info!(session = %id, participant = participant.id.0, via = kind.code(), "participant joined");
+        Ok((participant, credential))
+    }
+
+    async fn apply_as(
+        &self,
+        id: SessionId,
+        caller: Caller,
+        op: Op,
+    ) -> Result<(u64, SessionState), ApiError> {
+        let applied = self
+            .sessions
+            .apply(id, Actor::Participant(caller.participant), op, |_| None)
+            .await?;
+        Ok((applied.seq, applied.state))
+    }
+
+    async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let caller = self.authenticate(id, headers).await?;
+        let (_, state) = self.sessions.read(id).await?;
+        match state.participant(caller.participant) {
+            Some(p) if p.is_facilitator => Ok(caller),
+            Some(_) => Err(ApiError::Rejected(
+                heisessie_domain::session::Rejection::FacilitatorOnly,
+            )),
+            None => Err(ApiError::NotAuthorized),
+        }
+    }
+}
+
+// ---- Handlers -----------------------------------------------------------------------
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn lang_of(headers: &HeaderMap, uri: &axum::http::Uri) -> Lang {
+    request_lang(headers, uri.query())
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/models", tag = "models",
+    params(("lang" = Option<String>, Query, description = "nl or en; default from Accept-Language")),
+    responses((status = 200, body = Vec<ModelView>)))]
+pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<ModelView>> {
+    let lang = lang_of(&headers, &uri);
+    Json(
+        catalog::builtin_models()
+            .iter()
+            .map(|model| model_view(model, lang))
+            .collect(),
+    )
+}
+
+#[utoipa::path(post, path = "/api/sessions", tag = "sessions", request_body = CreateSessionRequest,
+    responses((status = 201, body = CreatedSession), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_session(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<CreateSessionRequest>,
+) -> ApiResult<Response> {
+    let lang = lang_of(&headers, &uri);
+    let created = app.create_session(&request, lang).await?;
+    let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
+    let creator = created
+        .state
+        .participants
+        .last()
+        .map(|p| p.id)
+        .unwrap_or(ParticipantId(1));
+    let body = CreatedSession {
+        session_id: created.id,
+        facilitator_link: created.facilitator_link,
+        participant_link: created.participant_link,
+        credential: created.credential.expose().to_owned(),
+        session: session_view(created.id, created.seq, &created.state, creator, lang),
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie)],
+        Json(body),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/sessions/{id}", tag = "sessions",
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, body = SessionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_session(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (seq, state) = app.sessions.read(id).await?;
+    Ok(Json(session_view(
+        id,
+        seq,
+        &state,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(patch, path = "/api/sessions/{id}", tag = "sessions", request_body = EditSessionRequest,
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit_session(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<EditSessionRequest>,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let caller = app.facilitator(id, &headers).await?;
+    let (_, current) = app.sessions.read(id).await?;
+    // Everything is parsed before anything is applied, so a bad field changes nothing.
+    let details = SessionDetails {
+        title: match &request.title {
+            Some(title) => Title::parse("title", title)?,
+            None => current.details.title.clone(),
+        },
+        organisation: match &request.organisation {
+            Some(organisation) => Organisation::parse("organisation", organisation)?,
+            None => current.details.organisation.clone(),
+        },
+        language: match request.language.as_deref() {
+            Some(code) => parse_lang("language", Some(code))?,
+            None => current.details.language,
+        },
+        meeting_link: match &request.meeting_link {
+            Some(link) => parse_meeting_link(Some(link))?,
+            None => current.details.meeting_link.clone(),
+        },
+    };
+    let settings = request
+        .settings
+        .as_ref()
+        .map(SettingsInput::parse)
+        .transpose()?;
+    let mut result = (0, current.clone());
+    if details != current.details {
+        result = app
+            .apply_as(id, caller, Op::EditDetails { details })
+            .await?;
+    }
+    if let Some(settings) = settings {
+        result = app
+            .apply_as(id, caller, Op::ChangeSettings { settings })
+            .await?;
+    }
+    if result.0 == 0 {
+        result = app.sessions.read(id).await?;
+    }
+    Ok(Json(session_view(
+        id,
+        result.0,
+        &result.1,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(get, path = "/api/sessions/{id}/schedule", tag = "sessions",
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, body = AgendaView), (status = 401, body = ErrorBody)))]
+pub async fn get_schedule(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<AgendaView>> {
+    let id = parse_session_id(&id)?;
+    app.authenticate(id, &headers).await?;
+    let (_, state) = app.sessions.read(id).await?;
+    Ok(Json(agenda_view(
+        &state.schedule(),
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(post, path = "/api/sessions/{id}/replan", tag = "sessions", request_body = ReplanRequest,
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, body = ReplanView), (status = 404, body = ErrorBody)))]
+pub async fn replan(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<ReplanRequest>,
+) -> ApiResult<Json<ReplanView>> {
+    let id = parse_session_id(&id)?;
+    app.authenticate(id, &headers).await?;
+    let (_, state) = app.sessions.read(id).await?;
+    let position = LivePosition {
+        current_part: PartId(request.current_part),
+        minutes_used: request.minutes_used,
+        overrun_so_far: request.overrun_so_far,
+    };
+    let replan = planner::replan(&state.plan_parts(), &state.settings, &position).ok_or(
+        ApiError::Rejected(heisessie_domain::session::Rejection::UnknownPart(
+            position.current_part,
+        )),
+    )?;
+    Ok(Json(replan_view(&replan, lang_of(&headers, &uri))))
+}
+
+#[utoipa::path(post, path = "/api/sessions/{id}/parts", tag = "program", request_body = AddPartRequest,
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_part(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<AddPartRequest>,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let op = Op::AddPart {
+        title: Title::parse("title", &request.title)?,
+        minutes: request.minutes,
+        priority: parse_priority(request.priority.as_deref())?,
+        workspace: parse_workspace(request.workspace.as_deref())?,
+        index: request.index,
+    };
+    let (seq, state) = app.apply_as(id, caller, op).await?;
+    Ok(Json(session_view(
+        id,
+        seq,
+        &state,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(patch, path = "/api/sessions/{id}/parts/{part_id}", tag = "program", request_body = RetimePartRequest,
+    params(("id" = String, Path, description = "The session's id"), ("part_id" = u32, Path, description = "The part's id")),
+    responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn retime_part(
+    State(app): State<AppState>,
+    Path((id, part)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<RetimePartRequest>,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let part = parse_part_id(&part)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (seq, state) = app
+        .apply_as(
+            id,
+            caller,
+            Op::RetimePart {
+                part,
+                minutes: request.minutes,
+            },
+        )
+        .await?;
+    Ok(Json(session_view(
+        id,
+        seq,
+        &state,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(delete, path = "/api/sessions/{id}/parts/{part_id}", tag = "program",
+    params(("id" = String, Path, description = "The session's id"), ("part_id" = u32, Path, description = "The part's id")),
+    responses((status = 200, body = SessionView), (status = 404, body = ErrorBody)))]
+pub async fn remove_part(
+    State(app): State<AppState>,
+    Path((id, part)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let part = parse_part_id(&part)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (seq, state) = app.apply_as(id, caller, Op::RemovePart { part }).await?;
+    Ok(Json(session_view(
+        id,
+        seq,
+        &state,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(post, path = "/api/sessions/{id}/parts/{part_id}/move", tag = "program", request_body = MovePartRequest,
+    params(("id" = String, Path, description = "The session's id"), ("part_id" = u32, Path, description = "The part's id")),
+    responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_part(
+    State(app): State<AppState>,
+    Path((id, part)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<MovePartRequest>,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let part = parse_part_id(&part)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (seq, state) = app
+        .apply_as(
+            id,
+            caller,
+            Op::MovePart {
+                part,
+                to_index: request.to_index,
+            },
+        )
+        .await?;
+    Ok(Json(session_view(
+        id,
+        seq,
+        &state,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(post, path = "/api/sessions/{id}/join", tag = "participants", request_body = JoinRequest,
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 201, body = Joined), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn join(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<JoinRequest>,
+) -> ApiResult<Response> {
+    let id = parse_session_id(&id)?;
+    let (participant, credential) = app.join(id, &request.token, &request.display_name).await?;
+    let cookie = credential_cookie(id, &credential, app.secure_cookies);
+    let body = Joined {
+        participant_id: participant.id.0,
+        is_facilitator: participant.is_facilitator,
+        credential: credential.expose().to_owned(),
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie)],
+        Json(body),
+    )
+        .into_response())
+}
+
+#[utoipa::path(post, path = "/api/sessions/{id}/roles", tag = "participants", request_body = AssignRoleRequest,
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn assign_role(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    ApiJson(request): ApiJson<AssignRoleRequest>,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let role = parse_role(&request)?;
+    let op = Op::AssignRole {
+        role,
+        participant: request.participant_id.map(ParticipantId),
+    };
+    let (seq, state) = app.apply_as(id, caller, op).await?;
+    Ok(Json(session_view(
+        id,
+        seq,
+        &state,
+        caller.participant,
+        lang_of(&headers, &uri),
+    )))
+}
+
+#[utoipa::path(post, path = "/api/sessions/{id}/links/{kind}/rotate", tag = "participants",
+    params(("id" = String, Path, description = "The session's id"), ("kind" = String, Path, description = "facilitator or participant")),
+    responses((status = 200, body = RotatedLink), (status = 403, body = ErrorBody)))]
+pub async fn rotate_link(
+    State(app): State<AppState>,
+    Path((id, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<RotatedLink>> {
+    let id = parse_session_id(&id)?;
+    let kind = match kind.as_str() {
+        "facilitator" => LinkKind::Facilitator,
+        "participant" => LinkKind::Participant,
+        _ => {
+            return Err(ApiError::field(
+                "kind",
+                FieldProblem::BadChoice("facilitator, participant"),
+            ));
+        }
+    };
+    let caller = app.facilitator(id, &headers).await?;
+    let token = Token::generate()?;
+    // The facilitator who rotates stays in; everyone else who came through the old link is out.
+    let keep = (caller.via == kind).then_some(caller.participant);
+    app.store.rotate_link(id, kind, token.hash(), keep).await?;
+    tracing::info!(session = %id, link = kind.code(), "link rotated");
+    Ok(Json(RotatedLink {
+        link: app.link(id, &token),
+    }))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Heisessie API",
+        description = "Sessions, their program and schedule, participants, roles and links. Errors are `{code, message, field?}` with the message in Dutch or English after Accept-Language."
+    ),
+    paths(
+        healthz,
+        list_models,
+        create_session,
+        get_session,
+        edit_session,
+        get_schedule,
+        replan,
+        add_part,
+        retime_part,
+        remove_part,
+        move_part,
+        join,
+        assign_role,
+        rotate_link
+    ),
+    components(schemas(ErrorBody))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document, as served and as stored in `docs/openapi.json`.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}

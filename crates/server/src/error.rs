@@ -1,0 +1,268 @@
+//! One error type at the HTTP boundary. Handlers return `Result<_, ApiError>` and use
+//! `?`; the client always gets `{"code", "message", "field"?}` with a stable code and a
+//! message in the caller's language, and internal causes are logged, never shown.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use heisessie_domain::Lang;
+use heisessie_domain::planner::SettingsError;
+use heisessie_domain::session::Rejection;
+use heisessie_domain::text::{TextError, TextProblem};
+use heisessie_store::StoreError;
+use serde::Serialize;
+
+use crate::i18n;
+
+/// What exactly is wrong with a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldProblem {
+    Text(TextProblem),
+    OutOfRange { min: i64, max: i64, got: i64 },
+    UnknownTimeZone,
+    BadStart,
+    BadChoice(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    SessionNotFound,
+    NotAuthorized,
+    LinkRotated,
+    RouteNotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    Rejected(Rejection),
+    /// The body is not the JSON (or form) the endpoint takes; `detail` is the parser's
+    /// words and `field` the path of the value at fault, when there is one.
+    InvalidBody {
+        detail: String,
+        field: Option<String>,
+    },
+    InvalidField {
+        field: String,
+        problem: FieldProblem,
+    },
+    InvalidModelFile(String),
+    UnknownModel,
+    Conflict,
+    /// Logged with its cause; the client only hears that something went wrong.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, problem: FieldProblem) -> Self {
+        ApiError::InvalidField {
+            field: field.into(),
+            problem,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::SessionNotFound | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::NotAuthorized | ApiError::LinkRotated => StatusCode::UNAUTHORIZED,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Rejected(rejection) => match rejection {
+                Rejection::FacilitatorOnly | Rejection::NotJoined => StatusCode::FORBIDDEN,
+                Rejection::UnknownPart(_) | Rejection::UnknownParticipant(_) => {
+                    StatusCode::NOT_FOUND
+                }
+                Rejection::AlreadyJoined
+                | Rejection::TooManyParts
+                | Rejection::TooManyParticipants => StatusCode::CONFLICT,
+                Rejection::IndexOutOfRange { .. } | Rejection::MinutesOutOfRange(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+            },
+            ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidField { .. }
+            | ApiError::InvalidModelFile(_)
+            | ApiError::UnknownModel => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::SessionNotFound => "session_not_found",
+            ApiError::NotAuthorized => "not_authorized",
+            ApiError::LinkRotated => "link_rotated",
+            ApiError::RouteNotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::Rejected(rejection) => rejection.code(),
+            ApiError::InvalidBody { .. } => "invalid_body",
+            ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::InvalidModelFile(_) => "invalid_model_file",
+            ApiError::UnknownModel => "unknown_model",
+            ApiError::Conflict => "conflict",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let key = format!("error.{}", self.code());
+        match self {
+            ApiError::Rejected(Rejection::IndexOutOfRange { len, .. }) => {
+                i18n::text(lang, &key, &[("max", &len.to_string())])
+            }
+            ApiError::InvalidBody { detail, .. } | ApiError::InvalidModelFile(detail) => {
+                i18n::text(lang, &key, &[("detail", detail)])
+            }
+            ApiError::InvalidField { field, problem } => {
+                let detail = problem_text(problem, lang);
+                i18n::text(lang, &key, &[("field", field), ("detail", &detail)])
+            }
+            _ => i18n::text(lang, &key, &[]),
+        }
+    }
+
+    pub fn field_name(&self) -> Option<&str> {
+        match self {
+            ApiError::InvalidField { field, .. } => Some(field),
+            ApiError::InvalidBody { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+pub fn problem_text(problem: &FieldProblem, lang: Lang) -> String {
+    match problem {
+        FieldProblem::Text(TextProblem::Empty) => i18n::text(lang, "problem.empty", &[]),
+        FieldProblem::Text(TextProblem::TooLong { max, got }) => i18n::text(
+            lang,
+            "problem.too_long",
+            &[("max", &max.to_string()), ("got", &got.to_string())],
+        ),
+        FieldProblem::Text(TextProblem::ControlCharacters) => {
+            i18n::text(lang, "problem.control_characters", &[])
+        }
+        FieldProblem::Text(TextProblem::NotAWebAddress) => {
+            i18n::text(lang, "problem.not_a_web_address", &[])
+        }
+        FieldProblem::OutOfRange { min, max, got } => i18n::text(
+            lang,
+            "problem.out_of_range",
+            &[
+                ("min", &min.to_string()),
+                ("max", &max.to_string()),
+                ("got", &got.to_string()),
+            ],
+        ),
+        FieldProblem::UnknownTimeZone => i18n::text(lang, "problem.unknown_time_zone", &[]),
+        FieldProblem::BadStart => i18n::text(lang, "problem.bad_start", &[]),
+        FieldProblem::BadChoice(choices) => {
+            i18n::text(lang, "problem.bad_choice", &[("choices", choices)])
+        }
+    }
+}
+
+impl From<TextError> for ApiError {
+    fn from(error: TextError) -> Self {
+        ApiError::field(error.field, FieldProblem::Text(error.problem))
+    }
+}
+
+impl From<SettingsError> for ApiError {
+    fn from(error: SettingsError) -> Self {
+        let (min, max, got) = match error {
+            SettingsError::MaxDayMinutes(got) => (60, 720, got),
+            SettingsError::MaxWorkStretch(got) => (30, 240, got),
+            SettingsError::BreakMinutes(got) => (5, 60, got),
+            SettingsError::Days(got) => (1, 2, got),
+            SettingsError::GapDays(got) => (1, 60, got),
+        };
+        ApiError::field(
+            error.field(),
+            FieldProblem::OutOfRange {
+                min,
+                max,
+                got: i64::from(got),
+            },
+        )
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(rejection: Rejection) -> Self {
+        ApiError::Rejected(rejection)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::SessionNotFound,
+            StoreError::Conflict(_) => ApiError::Conflict,
+            StoreError::Broken(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, for programs: `session_not_found`, `not_authorized`, `facilitator_only`, …
+    pub code: String,
+    /// For people, in Dutch or English after `Accept-Language`.
+    pub message: String,
+    /// The request field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        // The body is written in the caller's language by `localize_errors`, which
+        // knows the request; here only the error is attached.
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(Arc::new(self));
+        response
+    }
+}
+
+/// The language of a request: `?lang=` first, then `Accept-Language`, then Dutch.
+pub fn request_lang(headers: &HeaderMap, query: Option<&str>) -> Lang {
+    let from_query = query.and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("lang=").and_then(Lang::parse))
+    });
+    from_query
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// Middleware: turns an attached `ApiError` into its JSON body in the request's language.
+pub async fn localize_errors(request: Request, next: Next) -> Response {
+    let lang = request_lang(request.headers(), request.uri().query());
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<Arc<ApiError>>() else {
+        return response;
+    };
+    let body = ErrorBody {
+        code: error.code().to_owned(),
+        message: error.message(lang),
+        field: error.field_name().map(str::to_owned),
+    };
+    let mut localized = (error.status(), axum::Json(body)).into_response();
+    localized.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        axum::http::HeaderValue::from_static(lang.code()),
+    );
+    localized
+}

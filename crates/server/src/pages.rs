@@ -1,0 +1,812 @@
+//! The first server-rendered pages: create a session from a model and see its planned
+//! agenda with the breaks; open a link and join. The full web app replaces the session
+//! page later; these stay as the no-JavaScript path.
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{Duration, Utc};
+use heisessie_domain::Lang;
+use heisessie_domain::catalog;
+use heisessie_domain::session::{Role, SessionState};
+use heisessie_export::agenda::{AgendaView, BlockKindView, agenda_view};
+use heisessie_store::SessionId;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::access::{Token, credential_cookie};
+use crate::api::{CreateSessionRequest, DEFAULT_TIME_ZONE, SettingsInput, parse_session_id};
+use crate::error::{ApiError, FieldProblem, request_lang};
+use crate::i18n::{self, text};
+
+static STYLESHEET: &str = include_str!("../../../web/app.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sessions", post(create_from_form))
+        .route("/s/{id}", get(session_page))
+        .route("/s/{id}/join", post(join_from_form))
+        .route("/assets/app.css", get(stylesheet))
+        .route("/locales/{file}", get(locale_file))
+}
+
+/// Escapes text for HTML: every user text goes through here, never raw into a page.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn page(lang: Lang, title: &str, body: &str) -> Html<String> {
+    let other = match lang {
+        Lang::Nl => Lang::En,
+        Lang::En => Lang::Nl,
+    };
+    Html(format!(
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Heisessie</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+         <body><header class=\"top\"><a class=\"brand\" href=\"/?lang={code}\">Heisessie</a>\
+         <a class=\"lang\" href=\"?lang={other_code}\" hreflang=\"{other_code}\">{switch}</a></header>\
+         <main>{body}</main></body></html>",
+        code = lang.code(),
+        title = esc(title),
+        other_code = other.code(),
+        switch = esc(&text(lang, "lang.switch", &[])),
+    ))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn locale_file(Path(file): Path<String>) -> Result<Response, ApiError> {
+    let lang = file
+        .strip_suffix(".json")
+        .and_then(Lang::parse)
+        .ok_or(ApiError::RouteNotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        i18n::source(lang),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+    k: Option<String>,
+}
+
+/// The form as the browser sends it: every value a string, parsed here so each bad
+/// value gets its own message next to the form.
+#[derive(Debug, Default, Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    meeting_link: String,
+    #[serde(default)]
+    facilitator_name: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    max_hours: String,
+    #[serde(default)]
+    break_every: String,
+    #[serde(default)]
+    break_minutes: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    gap_days: String,
+}
+
+fn number(field: &'static str, text: &str) -> Result<Option<u32>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<u32>().map(Some).map_err(|_| {
+        ApiError::field(
+            field,
+            FieldProblem::OutOfRange {
+                min: 0,
+                max: i64::from(u32::MAX),
+                got: -1,
+            },
+        )
+    })
+}
+
+impl CreateForm {
+    fn with_defaults(lang: Lang) -> Self {
+        let tomorrow = Utc::now().date_naive() + Duration::days(1);
+        CreateForm {
+            model: "heidag".into(),
+            language: lang.code().into(),
+            start: format!("{tomorrow}T09:00"),
+            time_zone: DEFAULT_TIME_ZONE.into(),
+            max_hours: "5".into(),
+            break_every: "90".into(),
+            break_minutes: "15".into(),
+            days: "1".into(),
+            gap_days: "7".into(),
+            ..CreateForm::default()
+        }
+    }
+
+    fn to_request(&self) -> Result<CreateSessionRequest, ApiError> {
+        let hours = self.max_hours.trim().replace(',', ".");
+        let max_day_minutes = if hours.is_empty() {
+            None
+        } else {
+            let hours: f64 = hours.parse().map_err(|_| {
+                ApiError::field(
+                    "max_hours",
+                    FieldProblem::OutOfRange {
+                        min: 1,
+                        max: 12,
+                        got: -1,
+                    },
+                )
+            })?;
+            if !(1.0..=12.0).contains(&hours) {
+                return Err(ApiError::field(
+                    "max_hours",
+                    FieldProblem::OutOfRange {
+                        min: 1,
+                        max: 12,
+                        got: hours.round() as i64,
+                    },
+                ));
+            }
+            Some((hours * 60.0).round() as u32)
+        };
+        let optional = |text: &str| (!text.trim().is_empty()).then(|| text.trim().to_owned());
+        Ok(CreateSessionRequest {
+            title: self.title.clone(),
+            organisation: optional(&self.organisation),
+            language: optional(&self.language),
+            meeting_link: optional(&self.meeting_link),
+            model: optional(&self.model),
+            model_file: None,
+            facilitator_name: optional(&self.facilitator_name),
+            settings: SettingsInput {
+                start: self.start.clone(),
+                time_zone: optional(&self.time_zone),
+                max_day_minutes,
+                max_work_stretch_minutes: number("break_every", &self.break_every)?,
+                break_minutes: number("break_minutes", &self.break_minutes)?,
+                days: number("days", &self.days)?,
+                gap_days: number("gap_days", &self.gap_days)?,
+            },
+        })
+    }
+}
+
+fn field(lang: Lang, name: &str, label_key: &str, input: &str) -> String {
+    format!(
+        "<label class=\"field\" for=\"{name}\"><span>{label}</span>{input}</label>",
+        label = esc(&text(lang, label_key, &[]))
+    )
+}
+
+fn text_input(name: &str, value: &str, extra: &str) -> String {
+    format!(
+        "<input id=\"{name}\" name=\"{name}\" value=\"{}\" {extra}>",
+        esc(value)
+    )
+}
+
+fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<String> {
+    let models: String = catalog::builtin_models()
+        .iter()
+        .map(|model| {
+            let selected = if model.id == form.model {
+                " selected"
+            } else {
+                ""
+            };
+            let summary = text(
+                lang,
+                "home.parts",
+                &[
+                    ("count", &model.parts.len().to_string()),
+                    ("minutes", &model.total_minutes().to_string()),
+                ],
+            );
+            format!(
+                "<option value=\"{}\"{selected}>{} ({})</option>",
+                esc(&model.id),
+                esc(model.name.get(lang)),
+                esc(&summary)
+            )
+        })
+        .collect();
+    let language_options: String = Lang::ALL
+        .iter()
+        .map(|l| {
+            let selected = if l.code() == form.language {
+                " selected"
+            } else {
+                ""
+            };
+            let name = match l {
+                Lang::Nl => "Nederlands",
+                Lang::En => "English",
+            };
+            format!("<option value=\"{}\"{selected}>{name}</option>", l.code())
+        })
+        .collect();
+    let days_options: String = [("1", "home.one_day"), ("2", "home.two_days")]
+        .iter()
+        .map(|(value, key)| {
+            let selected = if *value == form.days { " selected" } else { "" };
+            format!(
+                "<option value=\"{value}\"{selected}>{}</option>",
+                esc(&text(lang, key, &[]))
+            )
+        })
+        .collect();
+    let error_box = error
+        .map(|e| {
+            format!(
+                "<div class=\"error\" role=\"alert\"><strong>{}</strong> {}</div>",
+                esc(&text(lang, "home.fix_errors", &[])),
+                esc(&e.message(lang))
+            )
+        })
+        .unwrap_or_default();
+    let optional = esc(&text(lang, "home.optional", &[]));
+    let body = format!(
+        "<h1>{heading}</h1><p class=\"lead\">{intro}</p>{error_box}\
+         <form method=\"post\" action=\"/sessions?lang={code}\" class=\"create\">\
+         {model}{title}{organisation}{language}{meeting}{name}\
+         <fieldset><legend>{agenda}</legend>{start}{tz}{hours}{every}{breaks}{days}{gap}</fieldset>\
+         <button type=\"submit\">{submit}</button></form>",
+        heading = esc(&text(lang, "home.title", &[])),
+        intro = esc(&text(lang, "home.intro", &[])),
+        code = lang.code(),
+        model = field(
+            lang,
+            "model",
+            "home.model",
+            &format!("<select id=\"model\" name=\"model\">{models}</select>")
+        ),
+        title = field(
+            lang,
+            "title",
+            "home.session_title",
+            &text_input(
+                "title",
+                &form.title,
+                &format!(
+                    "required maxlength=\"120\" placeholder=\"{}\"",
+                    esc(&text(lang, "home.session_title_placeholder", &[]))
+                )
+            )
+        ),
+        organisation = field(
+            lang,
+            "organisation",
+            "home.organisation",
+            &text_input(
+                "organisation",
+                &form.organisation,
+                &format!("maxlength=\"120\" placeholder=\"{optional}\"")
+            )
+        ),
+        language = field(
+            lang,
+            "language",
+            "home.language",
+            &format!("<select id=\"language\" name=\"language\">{language_options}</select>")
+        ),
+        meeting = field(
+            lang,
+            "meeting_link",
+            "home.meeting_link",
+            &text_input(
+                "meeting_link",
+                &form.meeting_link,
+                &format!("type=\"url\" placeholder=\"https://meet.google.com/… ({optional})\"")
+            )
+        ),
+        name = field(
+            lang,
+            "facilitator_name",
+            "home.facilitator_name",
+            &text_input(
+                "facilitator_name",
+                &form.facilitator_name,
+                "maxlength=\"60\""
+            )
+        ),
+        agenda = esc(&text(lang, "session.agenda", &[])),
+        start = field(
+            lang,
+            "start",
+            "home.start",
+            &text_input("start", &form.start, "type=\"datetime-local\" required")
+        ),
+        tz = field(
+            lang,
+            "time_zone",
+            "home.time_zone",
+            &text_input("time_zone", &form.time_zone, "required")
+        ),
+        hours = field(
+            lang,
+            "max_hours",
+            "home.max_hours",
+            &text_input("max_hours", &form.max_hours, "inputmode=\"decimal\"")
+        ),
+        every = field(
+            lang,
+            "break_every",
+            "home.break_every",
+            &text_input(
+                "break_every",
+                &form.break_every,
+                "type=\"number\" min=\"30\" max=\"240\""
+            )
+        ),
+        breaks = field(
+            lang,
+            "break_minutes",
+            "home.break_minutes",
+            &text_input(
+                "break_minutes",
+                &form.break_minutes,
+                "type=\"number\" min=\"5\" max=\"60\""
+            )
+        ),
+        days = field(
+            lang,
+            "days",
+            "home.days",
+            &format!("<select id=\"days\" name=\"days\">{days_options}</select>")
+        ),
+        gap = field(
+            lang,
+            "gap_days",
+            "home.gap_days",
+            &text_input(
+                "gap_days",
+                &form.gap_days,
+                "type=\"number\" min=\"1\" max=\"60\""
+            )
+        ),
+        submit = esc(&text(lang, "home.submit", &[])),
+    );
+    page(lang, &text(lang, "home.title", &[]), &body)
+}
+
+async fn home(headers: HeaderMap, Query(query): Query<LangQuery>) -> Html<String> {
+    let lang = request_lang(
+        &headers,
+        query
+            .lang
+            .as_deref()
+            .map(|l| format!("lang={l}"))
+            .as_deref(),
+    );
+    home_form(lang, &CreateForm::with_defaults(lang), None)
+}
+
+/// A form may only be posted from our own pages: an `Origin` of another site is refused.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest == host)
+}
+
+fn lang_from(headers: &HeaderMap, query: &LangQuery) -> Lang {
+    request_lang(
+        headers,
+        query
+            .lang
+            .as_deref()
+            .map(|l| format!("lang={l}"))
+            .as_deref(),
+    )
+}
+
+async fn create_from_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+    Form(form): Form<CreateForm>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    if !same_origin(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            home_form(lang, &form, Some(&ApiError::NotAuthorized)),
+        )
+            .into_response();
+    }
+    let created = match form.to_request() {
+        Ok(request) => app.create_session(&request, lang).await,
+        Err(error) => Err(error),
+    };
+    let created = match created {
+        Ok(created) => created,
+        Err(error) => {
+            return (error.status(), home_form(lang, &form, Some(&error))).into_response();
+        }
+    };
+    let view_lang = created.state.details.language;
+    let body = format!(
+        "<h1>{heading}</h1><p class=\"notice\">{save}</p>\
+         <dl class=\"links\"><dt>{f_label}</dt><dd><input readonly value=\"{f_link}\" aria-label=\"{f_label}\"></dd>\
+         <dt>{p_label}</dt><dd><input readonly value=\"{p_link}\" aria-label=\"{p_label}\"></dd></dl>\
+         <p><a class=\"button\" href=\"/s/{id}?lang={code}\">{open}</a></p>{agenda}",
+        heading = esc(&text(lang, "created.title", &[])),
+        save = esc(&text(lang, "created.save_links", &[])),
+        f_label = esc(&text(lang, "created.facilitator_link", &[])),
+        f_link = esc(&created.facilitator_link),
+        p_label = esc(&text(lang, "created.participant_link", &[])),
+        p_link = esc(&created.participant_link),
+        id = created.id,
+        code = lang.code(),
+        open = esc(&text(lang, "created.open", &[])),
+        agenda = session_body(
+            lang,
+            &created.state,
+            &agenda_view(&created.state.schedule(), view_lang)
+        ),
+    );
+    let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
+    (
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie)],
+        page(lang, &text(lang, "created.title", &[]), &body),
+    )
+        .into_response()
+}
+
+fn clock(stamp: &str) -> &str {
+    stamp.get(11..16).unwrap_or(stamp)
+}
+
+fn role_name(lang: Lang, role: Role) -> String {
+    let key = match role {
+        Role::ProcessFacilitator => "session.role.process_facilitator",
+        Role::Timekeeper => "session.role.timekeeper",
+        Role::NoteTaker => "session.role.note_taker",
+        Role::Presenter(_) => "session.role.presenter",
+    };
+    text(lang, key, &[])
+}
+
+/// The session's details, agenda, warnings, participants and roles.
+fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String {
+    let mut out = String::new();
+    let details = &state.details;
+    out.push_str(&format!(
+        "<section class=\"session-head\"><h2>{}</h2>",
+        esc(details.title.as_str())
+    ));
+    if !details.organisation.as_str().is_empty() {
+        out.push_str(&format!(
+            "<p class=\"organisation\">{}</p>",
+            esc(details.organisation.as_str())
+        ));
+    }
+    out.push_str(&format!(
+        "<p class=\"model\">{}: {}",
+        esc(&text(lang, "session.model", &[])),
+        esc(state.model.name.get(lang))
+    ));
+    if let Some(credit) = &state.model.credit {
+        out.push_str(&format!(" <small>{}</small>", esc(credit.get(lang))));
+    }
+    out.push_str("</p>");
+    if let Some(link) = &details.meeting_link {
+        out.push_str(&format!(
+            "<p><a class=\"button secondary\" href=\"{}\" target=\"_blank\" rel=\"noopener noreferrer\">{}</a></p>",
+            esc(link.as_str()),
+            esc(&text(lang, "session.meeting", &[]))
+        ));
+    }
+    out.push_str("</section>");
+
+    out.push_str(&format!(
+        "<section class=\"agenda\"><h2>{}</h2>",
+        esc(&text(lang, "session.agenda", &[]))
+    ));
+    if !agenda.warnings.is_empty() {
+        out.push_str(&format!(
+            "<div class=\"warnings\" role=\"status\"><h3>{}</h3><ul>",
+            esc(&text(lang, "session.warnings", &[]))
+        ));
+        for warning in &agenda.warnings {
+            out.push_str(&format!("<li>{}", esc(&warning.message)));
+            if !warning.cuts.is_empty() {
+                out.push_str("<ul>");
+                for cut in &warning.cuts {
+                    out.push_str(&format!("<li>{}</li>", esc(&cut.description)));
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></div>");
+    }
+    for (index, day) in agenda.days.iter().enumerate() {
+        let total = format!("{}:{:02}", day.total_minutes / 60, day.total_minutes % 60);
+        let work = format!("{}:{:02}", day.work_minutes / 60, day.work_minutes % 60);
+        out.push_str(&format!(
+            "<table class=\"day\"><caption>{} · {} <small>{}</small></caption>\
+             <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th></tr></thead><tbody>",
+            esc(&text(lang, "session.day", &[("n", &(index + 1).to_string())])),
+            esc(&day.date),
+            esc(&text(lang, "session.total", &[("total", &total), ("work", &work)])),
+            esc(&text(lang, "session.time", &[])),
+            esc(&text(lang, "session.part", &[])),
+            esc(&text(lang, "session.minutes", &[])),
+        ));
+        for block in &day.blocks {
+            let class = match block.kind {
+                BlockKindView::Break => "break",
+                BlockKindView::Part => "part",
+            };
+            let title = match block.segment {
+                Some([n, of]) => format!("{} ({n}/{of})", block.title),
+                None => block.title.clone(),
+            };
+            out.push_str(&format!(
+                "<tr class=\"{class}\"><td>{}–{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                esc(clock(&block.start)),
+                esc(clock(&block.end)),
+                esc(&title),
+                block.minutes
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+
+    out.push_str(&format!(
+        "<section class=\"people\"><h2>{}</h2><ul>",
+        esc(&text(lang, "session.participants", &[]))
+    ));
+    for participant in &state.participants {
+        let badge = if participant.is_facilitator {
+            format!(
+                " <span class=\"badge\">{}</span>",
+                esc(&text(lang, "session.facilitator", &[]))
+            )
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "<li>{}{badge}</li>",
+            esc(participant.display_name.as_str())
+        ));
+    }
+    out.push_str(&format!(
+        "</ul><h2>{}</h2><dl class=\"roles\">",
+        esc(&text(lang, "session.roles", &[]))
+    ));
+    let name_of = |holder: Option<heisessie_domain::session::ParticipantId>| {
+        holder
+            .and_then(|id| state.participant(id))
+            .map(|p| p.display_name.as_str().to_owned())
+            .unwrap_or_else(|| text(lang, "session.unassigned", &[]))
+    };
+    for role in [Role::ProcessFacilitator, Role::Timekeeper, Role::NoteTaker] {
+        out.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>",
+            esc(&role_name(lang, role)),
+            esc(&name_of(state.roles.holder(role)))
+        ));
+    }
+    for (part, who) in &state.roles.presenters {
+        let part_title = state
+            .part(*part)
+            .map(|p| p.title.get(lang).to_owned())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "<dt>{} · {}</dt><dd>{}</dd>",
+            esc(&role_name(lang, Role::Presenter(*part))),
+            esc(&part_title),
+            esc(&name_of(Some(*who)))
+        ));
+    }
+    out.push_str("</dl></section>");
+    out
+}
+
+fn message_page(lang: Lang, status: StatusCode, key: &str) -> Response {
+    let message = text(lang, key, &[]);
+    (
+        status,
+        page(
+            lang,
+            &message,
+            &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&message)),
+        ),
+    )
+        .into_response()
+}
+
+async fn session_page(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    let Ok(id) = parse_session_id(&id) else {
+        return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
+    };
+    match app.authenticate(id, &headers).await {
+        Ok(_) => match app.sessions.read(id).await {
+            Ok((_, state)) => {
+                let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
+                page(lang, state.details.title.as_str(), &body).into_response()
+            }
+            Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
+        },
+        Err(ApiError::SessionNotFound) => {
+            message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found")
+        }
+        Err(ApiError::Internal(_)) => {
+            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+        }
+        Err(_) => join_page(&app, id, lang, query.k.as_deref()).await,
+    }
+}
+
+async fn join_page(
+    app: &AppState,
+    id: SessionId,
+    lang: Lang,
+    link_token: Option<&str>,
+) -> Response {
+    let Some(link_token) = link_token else {
+        return message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link");
+    };
+    let valid = match Token::parse(link_token) {
+        Some(token) => app.link_kind(id, &token).await.is_ok(),
+        None => false,
+    };
+    if !valid {
+        return message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link");
+    }
+    let title = match app.sessions.read(id).await {
+        Ok((_, state)) => state.details.title.as_str().to_owned(),
+        Err(error) => {
+            return message_page(lang, error.status(), &format!("error.{}", error.code()));
+        }
+    };
+    join_form(lang, id, link_token, &title, "", None).into_response()
+}
+
+fn join_form(
+    lang: Lang,
+    id: SessionId,
+    link_token: &str,
+    title: &str,
+    name: &str,
+    error: Option<&ApiError>,
+) -> Html<String> {
+    let heading = text(lang, "join.title", &[("title", title)]);
+    let error_box = error
+        .map(|e| {
+            format!(
+                "<div class=\"error\" role=\"alert\">{}</div>",
+                esc(&e.message(lang))
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>{}</h1><p class=\"lead\">{}</p>{error_box}\
+         <form method=\"post\" action=\"/s/{id}/join?lang={code}\" class=\"join\">\
+         <input type=\"hidden\" name=\"token\" value=\"{token}\">{name_field}\
+         <button type=\"submit\">{submit}</button></form>",
+        esc(&heading),
+        esc(&text(lang, "join.intro", &[])),
+        code = lang.code(),
+        token = esc(link_token),
+        name_field = field(
+            lang,
+            "display_name",
+            "join.name",
+            &text_input("display_name", name, "required maxlength=\"60\" autofocus")
+        ),
+        submit = esc(&text(lang, "join.submit", &[])),
+    );
+    page(lang, &heading, &body)
+}
+
+#[derive(Debug, Deserialize)]
+struct JoinForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+async fn join_from_form(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+    Form(form): Form<JoinForm>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    let Ok(id) = parse_session_id(&id) else {
+        return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
+    };
+    if !same_origin(&headers) {
+        return message_page(lang, StatusCode::FORBIDDEN, "error.not_authorized");
+    }
+    match app.join(id, &form.token, &form.display_name).await {
+        Ok((_, credential)) => {
+            let cookie = credential_cookie(id, &credential, app.secure_cookies);
+            let mut response =
+                Redirect::to(&format!("/s/{id}?lang={}", lang.code())).into_response();
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(error @ ApiError::InvalidField { .. }) => {
+            let title = app
+                .sessions
+                .read(id)
+                .await
+                .map(|(_, s)| s.details.title.as_str().to_owned())
+                .unwrap_or_default();
+            (
+                error.status(),
+                join_form(
+                    lang,
+                    id,
+                    &form.token,
+                    &title,
+                    &form.display_name,
+                    Some(&error),
+                ),
+            )
+                .into_response()
+        }
+        Err(ApiError::NotAuthorized) => {
+            message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link")
+        }
+        Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
+    }
+}
