@@ -97,14 +97,12 @@ struct PlanArgs {
 }
 
 fn parse_start(text: &str) -> Result<NaiveDateTime, String> {
-    api::parse_start("start", text).map_err(|_| {
-        format!("expected a local date and time such as 2026-12-03T09:00, got {text:?}")
-    })
+    api::parse_start("start", text)
+        .map_err(|_| format!("expected a local date and time such as 2026-12-03T09:00, got {text:?}"))
 }
 
 fn parse_tz(text: &str) -> Result<Tz, String> {
-    text.parse::<Tz>()
-        .map_err(|_| format!("{text:?} is not an IANA time zone such as Europe/Amsterdam"))
+    text.parse::<Tz>().map_err(|_| format!("{text:?} is not an IANA time zone such as Europe/Amsterdam"))
 }
 
 /// Hours as "5", "4.5" or "4,5", to whole minutes.
@@ -140,9 +138,7 @@ fn parse_gap(text: &str) -> Result<u32, String> {
 
 /// Exits with clap's usage error (code 2), naming the flag.
 fn usage_error(message: String) -> ! {
-    Cli::command()
-        .error(ErrorKind::ValueValidation, message)
-        .exit()
+    Cli::command().error(ErrorKind::ValueValidation, message).exit()
 }
 
 fn load_model(name: &str) -> Model {
@@ -176,16 +172,9 @@ fn plan(args: PlanArgs) -> ExitCode {
         let tomorrow = Utc::now().with_timezone(&args.tz).date_naive() + Duration::days(1);
         tomorrow.and_hms_opt(9, 0, 0).unwrap_or_default()
     });
-    let settings = PlannerSettings::new(
-        start,
-        args.tz,
-        args.max_hours,
-        args.break_every,
-        args.break_minutes,
-        args.days,
-        args.gap,
-    )
-    .unwrap_or_else(|error| usage_error(format!("{}: {error}", flag_of(&error))));
+    let settings =
+        PlannerSettings::new(start, args.tz, args.max_hours, args.break_every, args.break_minutes, args.days, args.gap)
+            .unwrap_or_else(|error| usage_error(format!("{}: {error}", flag_of(&error))));
     let parts: Vec<PlanPart> = model
         .parts
         .iter()
@@ -249,9 +238,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = SqliteStore::open(&args.data_dir)
         .await
         .with_context(|| format!("cannot open the data folder {}", args.data_dir.display()))?;
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let local = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
     tracing::info!(addr = %local, data_dir = %args.data_dir.display(), %public_url, "Heisessie is serving");
@@ -265,10 +253,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 fn main() -> ExitCode {
@@ -281,10 +266,7 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => {
             init_logging();
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(error) => {
                     eprintln!("error: cannot start the runtime: {error}");

@@ -54,10 +54,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
                 "Wie begeleidt het proces, wie houdt de tijd in de gaten en wie maakt notities?",
                 "Who guides the process, who keeps an eye on the time and who takes notes?",
             ),
-            (
-                "Wie presenteert welk onderdeel?",
-                "Who presents which part?",
-            ),
+            ("Wie presenteert welk onderdeel?", "Who presents which part?"),
         ],
     },
     PartSpec {
@@ -76,24 +73,15 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
              think big, but put next to each goal how long you realistically need to reach it.",
         ),
         questions: &[
-            (
-                "Waar staat ons merk als alles meezit?",
-                "Where does our brand stand if everything goes our way?",
-            ),
+            ("Waar staat ons merk als alles meezit?", "Where does our brand stand if everything goes our way?"),
             (
                 "Wat is succes voor ons: loyale klanten, de nummer 1 in de branche, een hoge omzet, \
                  of iets anders?",
                 "What does success mean to us: loyal customers, number one in our industry, high \
                  revenue, or something else?",
             ),
-            (
-                "Binnen hoeveel tijd willen we elk doel bereiken?",
-                "Within how much time do we want to reach each goal?",
-            ),
-            (
-                "Welk einddoel gaat voor als we moeten kiezen?",
-                "Which end goal comes first if we have to choose?",
-            ),
+            ("Binnen hoeveel tijd willen we elk doel bereiken?", "Within how much time do we want to reach each goal?"),
+            ("Welk einddoel gaat voor als we moeten kiezen?", "Which end goal comes first if we have to choose?"),
         ],
     },
     PartSpec {
@@ -133,10 +121,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
                 "Realistisch: halen we het met de mensen, de tijd en het budget die we hebben?",
                 "Realistic: can we make it with the people, time and budget we have?",
             ),
-            (
-                "Tijdgebonden: wanneer moet het doel behaald zijn?",
-                "Time-bound: by when must the goal be reached?",
-            ),
+            ("Tijdgebonden: wanneer moet het doel behaald zijn?", "Time-bound: by when must the goal be reached?"),
         ],
     },
     PartSpec {
@@ -179,10 +164,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
                 "What are the desired results: what does the persona expect from us, and what do \
                  they want to achieve?",
             ),
-            (
-                "Welke persona is onze hoofddoelgroep?",
-                "Which persona is our primary audience?",
-            ),
+            ("Welke persona is onze hoofddoelgroep?", "Which persona is our primary audience?"),
         ],
     },
     PartSpec {
@@ -207,10 +189,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
                  kunnen krijgen?",
                 "What is our USP: what do we have that competitors lack and cannot easily get?",
             ),
-            (
-                "Hoe maakt dat het leven van onze persona beter?",
-                "How does it make our persona's life better?",
-            ),
+            ("Hoe maakt dat het leven van onze persona beter?", "How does it make our persona's life better?"),
             (
                 "In welke vorm brengen we de boodschap: video's, blogs, een magazine, tv?",
                 "In which form do we bring the message: videos, blogs, a magazine, TV?",
@@ -221,10 +200,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
                 "Where do we publish it (Instagram, Pinterest?) and how often: 1 blog a month or \
                  2 a week?",
             ),
-            (
-                "Welke contentideeën hebben we al?",
-                "Which content ideas do we already have?",
-            ),
+            ("Welke contentideeën hebben we al?", "Which content ideas do we already have?"),
         ],
     },
     PartSpec {
@@ -242,14 +218,8 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
              content, relationship management or administration.",
         ),
         questions: &[
-            (
-                "Wat moet er gebeuren na elke slide van vandaag?",
-                "What needs to happen after each of today's slides?",
-            ),
-            (
-                "Wie doet wat, en wanneer is het af?",
-                "Who does what, and by when?",
-            ),
+            ("Wat moet er gebeuren na elke slide van vandaag?", "What needs to happen after each of today's slides?"),
+            ("Wie doet wat, en wanneer is het af?", "Who does what, and by when?"),
             (
                 "Welke taken horen bij elkaar? Denk aan content (online en offline), relatiebeheer \
                  (klantenservice en sales) en administratie (financiën en gegevensverwerking).",
@@ -257,10 +227,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
                  management (customer service and sales) and administration (finance and data \
                  processing).",
             ),
-            (
-                "Wie wordt verantwoordelijk voor welke bundel?",
-                "Who becomes responsible for which bundle?",
-            ),
+            ("Wie wordt verantwoordelijk voor welke bundel?", "Who becomes responsible for which bundle?"),
             (
                 "Wanneer kijken we samen of we nog op koers liggen?",
                 "When do we check together whether we are still on track?",
@@ -316,10 +283,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
              have reached them.",
         ),
         questions: &[
-            (
-                "Wat willen we over een jaar bereikt hebben?",
-                "What do we want to have achieved a year from now?",
-            ),
+            ("Wat willen we over een jaar bereikt hebben?", "What do we want to have achieved a year from now?"),
             (
                 "Aan welke cijfers meten we dat, en waar staan we nu?",
                 "Which numbers do we measure it by, and where are we now?",
@@ -347,10 +311,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
                 "Op welke doelgroepen richten we ons, en op welke bewust niet?",
                 "Which audiences do we focus on, and which do we leave out on purpose?",
             ),
-            (
-                "Hoe onderscheiden we ons van de concurrent?",
-                "How do we stand out from the competition?",
-            ),
+            ("Hoe onderscheiden we ons van de concurrent?", "How do we stand out from the competition?"),
             (
                 "Welke grote keuzes maken we om onze doelen te halen?",
                 "Which big choices do we make to reach our objectives?",
@@ -370,18 +331,9 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
              This is where the big picture gets concrete.",
         ),
         questions: &[
-            (
-                "Welke kanalen en middelen zetten we in?",
-                "Which channels and tools do we use?",
-            ),
-            (
-                "Welke boodschap en content horen daarbij?",
-                "Which message and content go with them?",
-            ),
-            (
-                "Wat is de planning: wat gebeurt wanneer?",
-                "What is the timeline: what happens when?",
-            ),
+            ("Welke kanalen en middelen zetten we in?", "Which channels and tools do we use?"),
+            ("Welke boodschap en content horen daarbij?", "Which message and content go with them?"),
+            ("Wat is de planning: wat gebeurt wanneer?", "What is the timeline: what happens when?"),
         ],
     },
     PartSpec {
@@ -397,18 +349,9 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
              deadline.",
         ),
         questions: &[
-            (
-                "Welke taken volgen uit de tactiek?",
-                "Which tasks follow from the tactics?",
-            ),
-            (
-                "Wie is eigenaar van elke taak, en wanneer is die af?",
-                "Who owns each task, and when is it done?",
-            ),
-            (
-                "Hoeveel tijd en budget is ervoor nodig?",
-                "How much time and budget does it take?",
-            ),
+            ("Welke taken volgen uit de tactiek?", "Which tasks follow from the tactics?"),
+            ("Wie is eigenaar van elke taak, en wanneer is die af?", "Who owns each task, and when is it done?"),
+            ("Hoeveel tijd en budget is ervoor nodig?", "How much time and budget does it take?"),
         ],
     },
     PartSpec {
@@ -428,14 +371,8 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
                 "Welke cijfers volgen we, en waar halen we ze vandaan?",
                 "Which numbers do we track, and where do we get them?",
             ),
-            (
-                "Hoe vaak kijken we ernaar, en wie doet dat?",
-                "How often do we look at them, and who does it?",
-            ),
-            (
-                "Wanneer en hoe sturen we bij als we achterlopen?",
-                "When and how do we adjust course if we fall behind?",
-            ),
+            ("Hoe vaak kijken we ernaar, en wie doet dat?", "How often do we look at them, and who does it?"),
+            ("Wanneer en hoe sturen we bij als we achterlopen?", "When and how do we adjust course if we fall behind?"),
         ],
     },
 ];
@@ -505,10 +442,7 @@ fn sostac() -> Model {
              how do we get there, what exactly do we do, who does what, and how do we monitor \
              whether it works? A solid backbone for your online marketing plan.",
         )),
-        credit: Some(text((
-            "SOSTAC® is bedacht door PR Smith.",
-            "SOSTAC® was created by PR Smith.",
-        ))),
+        credit: Some(text(("SOSTAC® is bedacht door PR Smith.", "SOSTAC® was created by PR Smith."))),
         parts: build_parts(&SOSTAC_PARTS),
     }
 }
@@ -591,14 +525,7 @@ mod tests {
             let actual: Vec<(&str, WorkspaceKind, u32, Priority)> = model
                 .parts
                 .iter()
-                .map(|part| {
-                    (
-                        part.key.as_str(),
-                        part.workspace,
-                        part.minutes,
-                        part.priority,
-                    )
-                })
+                .map(|part| (part.key.as_str(), part.workspace, part.minutes, part.priority))
                 .collect();
             assert_eq!(actual, expected, "{id}");
             assert_eq!(model.total_minutes(), total, "{id}");
@@ -633,11 +560,8 @@ mod tests {
         ];
         for (id, titles) in cases {
             let model = builtin_model(id).expect("a built-in model");
-            let actual: Vec<(&str, &str)> = model
-                .parts
-                .iter()
-                .map(|part| (part.title.nl.as_str(), part.title.en.as_str()))
-                .collect();
+            let actual: Vec<(&str, &str)> =
+                model.parts.iter().map(|part| (part.title.nl.as_str(), part.title.en.as_str())).collect();
             assert_eq!(actual, titles, "{id}");
         }
     }
@@ -662,18 +586,11 @@ mod tests {
     #[test]
     fn names_and_credits_are_the_agreed_ones() {
         let cases = [
-            (
-                "heidag",
-                ("Heidag online marketing", "Online marketing strategy day"),
-                None,
-            ),
+            ("heidag", ("Heidag online marketing", "Online marketing strategy day"), None),
             (
                 "sostac",
                 ("SOSTAC®", "SOSTAC®"),
-                Some((
-                    "SOSTAC® is bedacht door PR Smith.",
-                    "SOSTAC® was created by PR Smith.",
-                )),
+                Some(("SOSTAC® is bedacht door PR Smith.", "SOSTAC® was created by PR Smith.")),
             ),
             ("blank", ("Leeg model", "Blank model"), None),
         ];
@@ -689,29 +606,13 @@ mod tests {
         let model = builtin_model("heidag").expect("the heidag model");
         assert!(model.description.nl.contains("maximaal 5 uur"));
         assert!(model.description.en.contains("at most 5 hours"));
-        let part = |key: &str| {
-            model
-                .parts
-                .iter()
-                .find(|part| part.key == key)
-                .expect("a heidag part")
-        };
+        let part = |key: &str| model.parts.iter().find(|part| part.key == key).expect("a heidag part");
         let smart = &part("smart_goals").explanation.nl;
-        for word in [
-            "Specifiek",
-            "Meetbaar",
-            "Acceptabel",
-            "Realistisch",
-            "Tijdgebonden",
-        ] {
+        for word in ["Specifiek", "Meetbaar", "Acceptabel", "Realistisch", "Tijdgebonden"] {
             assert!(smart.contains(word), "{word}");
         }
         assert!(smart.contains("minimaal 10% meer omzet dan vorig jaar"));
-        let persona_questions: String = part("personas")
-            .questions
-            .iter()
-            .map(|q| q.nl.as_str())
-            .collect();
+        let persona_questions: String = part("personas").questions.iter().map(|q| q.nl.as_str()).collect();
         for word in [
             "naam",
             "leeftijd",
@@ -726,12 +627,7 @@ mod tests {
             assert!(persona_questions.contains(word), "{word}");
         }
         assert!(part("core_message").explanation.nl.contains("USP"));
-        assert!(
-            part("actions")
-                .explanation
-                .nl
-                .contains("één verantwoordelijkheid")
-        );
+        assert!(part("actions").explanation.nl.contains("één verantwoordelijkheid"));
     }
 
     #[test]

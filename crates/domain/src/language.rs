@@ -37,10 +37,8 @@ impl Lang {
         for item in header.split(',') {
             let mut pieces = item.split(';');
             let tag = pieces.next().unwrap_or_default();
-            let weight = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let weight =
+                pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             if let Some(lang) = Lang::parse(tag)
                 && best.is_none_or(|(w, _)| weight > w)
             {
@@ -61,19 +59,13 @@ pub struct Localized {
 
 impl Localized {
     pub fn new(nl: impl Into<String>, en: impl Into<String>) -> Self {
-        Localized {
-            nl: nl.into(),
-            en: en.into(),
-        }
+        Localized { nl: nl.into(), en: en.into() }
     }
 
     /// The same words for both languages, as for a text a user typed.
     pub fn same(text: impl Into<String>) -> Self {
         let text = text.into();
-        Localized {
-            nl: text.clone(),
-            en: text,
-        }
+        Localized { nl: text.clone(), en: text }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -4,6 +4,7 @@
 //! everything here is a function of its arguments, so that it can be tested as data
 //! tables and reused unchanged behind any storage or transport.
 
+pub mod board;
 pub mod catalog;
 pub mod language;
 pub mod model;
@@ -11,6 +12,7 @@ pub mod model_file;
 pub mod planner;
 pub mod session;
 pub mod text;
+pub mod timer;
 
 pub use language::{Lang, Localized};
 pub use model::{Model, ModelPart, Priority, WorkspaceKind};

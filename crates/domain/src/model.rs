@@ -70,9 +70,7 @@ impl WorkspaceKind {
     }
 
     pub fn parse(code: &str) -> Option<WorkspaceKind> {
-        WorkspaceKind::ALL
-            .into_iter()
-            .find(|kind| kind.code() == code)
+        WorkspaceKind::ALL.into_iter().find(|kind| kind.code() == code)
     }
 }
 

@@ -81,10 +81,7 @@ pub struct InvalidModel {
 
 impl InvalidModel {
     fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        InvalidModel {
-            field: field.into(),
-            problem: problem.into(),
-        }
+        InvalidModel { field: field.into(), problem: problem.into() }
     }
 
     /// The path of the field at fault, such as `parts[2].minutes`.
@@ -111,12 +108,7 @@ pub struct ModelFileError {
 impl ModelFileError {
     fn at(text: &str, offset: usize, field: String, problem: String) -> Self {
         let (line, column) = line_and_column(text, offset);
-        ModelFileError {
-            line,
-            column,
-            field,
-            problem,
-        }
+        ModelFileError { line, column, field, problem }
     }
 
     /// The 1-based line of the file where the fault is.
@@ -162,18 +154,10 @@ pub fn parse_model_file(text: &str) -> Result<Model, ModelFileError> {
     let mut problems = Vec::new();
     let model = file.into_model(&mut spans, &mut problems);
     problems.extend(model_problems(&model));
-    match problems
-        .into_iter()
-        .min_by_key(|problem| spans.offset_of(&problem.field))
-    {
+    match problems.into_iter().min_by_key(|problem| spans.offset_of(&problem.field)) {
         Some(problem) => {
             let offset = spans.offset_of(&problem.field);
-            Err(ModelFileError::at(
-                text,
-                offset,
-                problem.field,
-                problem.problem,
-            ))
+            Err(ModelFileError::at(text, offset, problem.field, problem.problem))
         }
         None => Ok(model),
     }
@@ -195,23 +179,14 @@ fn model_problems(model: &Model) -> Vec<InvalidModel> {
     let mut problems = Vec::new();
     check_code(&mut problems, "id", &model.id);
     check_text(&mut problems, "name", &model.name, 1, MAX_NAME_CHARS);
-    check_text(
-        &mut problems,
-        "description",
-        &model.description,
-        1,
-        MAX_DESCRIPTION_CHARS,
-    );
+    check_text(&mut problems, "description", &model.description, 1, MAX_DESCRIPTION_CHARS);
     if let Some(credit) = &model.credit {
         check_text(&mut problems, "credit", credit, 1, MAX_CREDIT_CHARS);
     }
     if model.parts.len() > MAX_PARTS {
         problems.push(InvalidModel::new(
             "parts",
-            format!(
-                "a model has at most {MAX_PARTS} parts, got {}",
-                model.parts.len()
-            ),
+            format!("a model has at most {MAX_PARTS} parts, got {}", model.parts.len()),
         ));
     }
     let mut first_with_key: HashMap<&str, usize> = HashMap::new();
@@ -221,29 +196,17 @@ fn model_problems(model: &Model) -> Vec<InvalidModel> {
         if let Some(first) = first_with_key.get(part.key.as_str()) {
             problems.push(InvalidModel::new(
                 at("key"),
-                format!(
-                    "duplicate key {:?}: parts[{first}] already uses it",
-                    part.key
-                ),
+                format!("duplicate key {:?}: parts[{first}] already uses it", part.key),
             ));
         } else {
             first_with_key.insert(&part.key, index);
         }
         check_text(&mut problems, &at("title"), &part.title, 1, MAX_TITLE_CHARS);
-        check_text(
-            &mut problems,
-            &at("explanation"),
-            &part.explanation,
-            0,
-            MAX_EXPLANATION_CHARS,
-        );
+        check_text(&mut problems, &at("explanation"), &part.explanation, 0, MAX_EXPLANATION_CHARS);
         if part.questions.len() > MAX_QUESTIONS {
             problems.push(InvalidModel::new(
                 at("questions"),
-                format!(
-                    "a part has at most {MAX_QUESTIONS} questions, got {}",
-                    part.questions.len()
-                ),
+                format!("a part has at most {MAX_QUESTIONS} questions, got {}", part.questions.len()),
             ));
         }
         for (number, question) in part.questions.iter().enumerate() {
@@ -258,18 +221,13 @@ fn model_problems(model: &Model) -> Vec<InvalidModel> {
 }
 
 fn minutes_problem(field: String, minutes: i64) -> InvalidModel {
-    InvalidModel::new(
-        field,
-        format!("must be between {MIN_PART_MINUTES} and {MAX_PART_MINUTES}, got {minutes}"),
-    )
+    InvalidModel::new(field, format!("must be between {MIN_PART_MINUTES} and {MAX_PART_MINUTES}, got {minutes}"))
 }
 
 /// Ids and keys end up in URLs, CSV columns and file names, hence the small alphabet.
 fn check_code(problems: &mut Vec<InvalidModel>, field: &str, code: &str) {
     let length = code.chars().count();
-    let alphabet_ok = code
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    let alphabet_ok = code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if length == 0 || length > MAX_ID_CHARS || !alphabet_ok {
         problems.push(InvalidModel::new(
             field,
@@ -278,21 +236,12 @@ fn check_code(problems: &mut Vec<InvalidModel>, field: &str, code: &str) {
     }
 }
 
-fn check_text(
-    problems: &mut Vec<InvalidModel>,
-    field: &str,
-    text: &Localized,
-    min: usize,
-    max: usize,
-) {
+fn check_text(problems: &mut Vec<InvalidModel>, field: &str, text: &Localized, min: usize, max: usize) {
     // A text given once counts once: naming a language the author never wrote would confuse.
     let languages: &[(&str, &str)] = if text.nl == text.en {
         &[("", text.nl.as_str())]
     } else {
-        &[
-            ("the nl text ", text.nl.as_str()),
-            ("the en text ", text.en.as_str()),
-        ]
+        &[("the nl text ", text.nl.as_str()), ("the en text ", text.en.as_str())]
     };
     for (which, words) in languages {
         let length = words.trim().chars().count();
@@ -335,11 +284,7 @@ impl Spans {
 }
 
 fn parent_path(path: &str) -> Option<&str> {
-    if path.ends_with(']') {
-        path.rfind('[').map(|at| &path[..at])
-    } else {
-        path.rfind('.').map(|at| &path[..at])
-    }
+    if path.ends_with(']') { path.rfind('[').map(|at| &path[..at]) } else { path.rfind('.').map(|at| &path[..at]) }
 }
 
 /// The file as written. Every field that a rule checks is `Spanned`, so that a broken
@@ -386,10 +331,7 @@ impl FileModel {
             }
         }
         if parts.is_empty() {
-            problems.push(InvalidModel::new(
-                "parts",
-                "a model file needs at least 1 part; add a [[parts]] table",
-            ));
+            problems.push(InvalidModel::new("parts", "a model file needs at least 1 part; add a [[parts]] table"));
         }
         Model {
             id: self.id.into_inner(),
@@ -402,12 +344,7 @@ impl FileModel {
 }
 
 impl FilePart {
-    fn into_part(
-        self,
-        index: usize,
-        spans: &mut Spans,
-        problems: &mut Vec<InvalidModel>,
-    ) -> ModelPart {
+    fn into_part(self, index: usize, spans: &mut Spans, problems: &mut Vec<InvalidModel>) -> ModelPart {
         let at = |field: &str| format!("parts[{index}].{field}");
         spans.record(at("key"), self.key.span());
         spans.record(at("title"), self.title.span());
@@ -423,10 +360,7 @@ impl FilePart {
         if let Some(file_questions) = self.questions {
             spans.record(at("questions"), file_questions.span());
             for (number, question) in file_questions.into_inner().into_iter().enumerate() {
-                spans.record(
-                    format!("parts[{index}].questions[{number}]"),
-                    question.span(),
-                );
+                spans.record(format!("parts[{index}].questions[{number}]"), question.span());
                 questions.push(question.into_inner().into_localized());
             }
         }
@@ -446,10 +380,7 @@ impl FilePart {
                 Priority::parse(code.get_ref()).unwrap_or_else(|| {
                     problems.push(InvalidModel::new(
                         at("priority"),
-                        format!(
-                            "must be one of \"must\", \"should\", \"could\", got {:?}",
-                            code.get_ref()
-                        ),
+                        format!("must be one of \"must\", \"should\", \"could\", got {:?}", code.get_ref()),
                     ));
                     Priority::Should
                 })
@@ -460,17 +391,11 @@ impl FilePart {
             Some(code) => {
                 spans.record(at("workspace"), code.span());
                 WorkspaceKind::parse(code.get_ref()).unwrap_or_else(|| {
-                    let known: Vec<String> = WorkspaceKind::ALL
-                        .iter()
-                        .map(|kind| format!("{:?}", kind.code()))
-                        .collect();
+                    let known: Vec<String> =
+                        WorkspaceKind::ALL.iter().map(|kind| format!("{:?}", kind.code())).collect();
                     problems.push(InvalidModel::new(
                         at("workspace"),
-                        format!(
-                            "must be one of {}, got {:?}",
-                            known.join(", "),
-                            code.get_ref()
-                        ),
+                        format!("must be one of {}, got {:?}", known.join(", "), code.get_ref()),
                     ));
                     WorkspaceKind::Board
                 })
@@ -579,28 +504,18 @@ impl Visitor<'_> for FileMinutesVisitor {
 /// span but not a field path one can read, so the path is recovered from the text.
 fn toml_error(text: &str, error: &toml::de::Error) -> ModelFileError {
     let offset = error.span().map_or(0, |span| span.start);
-    let message = error
-        .message()
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty());
+    let message = error.message().lines().map(str::trim).filter(|line| !line.is_empty());
     let message = message.collect::<Vec<_>>().join("; ");
     if let Some(missing) = missing_field_name(&message) {
         // A missing field is reported on the table that lacks it, so the path is the
         // table's, and the field is added by name.
         let table = field_path_at(text, offset, false);
-        let field = if table.is_empty() {
-            missing.to_owned()
-        } else {
-            format!("{table}.{missing}")
-        };
+        let field = if table.is_empty() { missing.to_owned() } else { format!("{table}.{missing}") };
         return ModelFileError::at(text, offset, field, "is required but missing".to_owned());
     }
     // A text table reports an unknown language at the table, not at the key, because
     // serde does not hand a visitor the key's place; the key is found in the text instead.
-    let offset = unknown_field_name(&message)
-        .and_then(|name| find_key_in_table(text, offset, name))
-        .unwrap_or(offset);
+    let offset = unknown_field_name(&message).and_then(|name| find_key_in_table(text, offset, name)).unwrap_or(offset);
     ModelFileError::at(text, offset, field_path_at(text, offset, true), message)
 }
 
@@ -775,11 +690,7 @@ fn field_path_at(text: &str, offset: usize, take_key_at_offset: bool) -> String 
 
 /// Reads a `[table]` or `[[array.of.tables]]` header at `start`; returns its path, with
 /// the index of each array-of-tables element, and the offset after the header.
-fn read_header(
-    text: &str,
-    start: usize,
-    array_tables: &mut HashMap<String, usize>,
-) -> (Vec<String>, usize) {
+fn read_header(text: &str, start: usize, array_tables: &mut HashMap<String, usize>) -> (Vec<String>, usize) {
     let bytes = text.as_bytes();
     let double = bytes.get(start + 1) == Some(&b'[');
     let names_start = start + if double { 2 } else { 1 };
@@ -803,11 +714,7 @@ fn read_header(
     for (position, name) in names.into_iter().enumerate() {
         // Counting per indexed parent path makes a nested array of tables restart its
         // count under each element of its parent, as TOML does.
-        let base = if segments.is_empty() {
-            name.clone()
-        } else {
-            format!("{}.{name}", segments.join("."))
-        };
+        let base = if segments.is_empty() { name.clone() } else { format!("{}.{name}", segments.join(".")) };
         if double && position == last {
             let count = array_tables.entry(base).or_insert(0);
             segments.push(format!("{name}[{count}]"));
@@ -833,11 +740,7 @@ fn read_key(text: &str, start: usize) -> (Vec<String>, usize) {
     }
     let end = end.min(bytes.len());
     let segments = split_dotted(&text[start..end]);
-    let after = if bytes.get(end) == Some(&b'=') {
-        end + 1
-    } else {
-        end
-    };
+    let after = if bytes.get(end) == Some(&b'=') { end + 1 } else { end };
     (segments, after)
 }
 
@@ -896,10 +799,7 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 }
 
 fn skip_comment(bytes: &[u8], start: usize) -> usize {
-    bytes[start..]
-        .iter()
-        .position(|&byte| byte == b'\n')
-        .map_or(bytes.len(), |at| start + at)
+    bytes[start..].iter().position(|&byte| byte == b'\n').map_or(bytes.len(), |at| start + at)
 }
 
 #[cfg(test)]
@@ -954,10 +854,7 @@ workspace = "personas"
         assert_eq!(model.total_minutes(), 75);
         let two = &model.parts[1];
         assert_eq!(two.title, Localized::same("Twee"));
-        assert_eq!(
-            two.questions,
-            vec![Localized::new("Wie?", "Who?"), Localized::same("Wat?")]
-        );
+        assert_eq!(two.questions, vec![Localized::new("Wie?", "Who?"), Localized::same("Wat?")]);
         assert_eq!(two.priority, Priority::Should);
         assert_eq!(two.workspace, WorkspaceKind::Personas);
         assert_eq!(model.parts[0].explanation, Localized::same(""));
@@ -982,10 +879,7 @@ workspace = "personas"
             "like the heidag, the example fits the seed's 5-hour day with two coffee breaks"
         );
         let doc = include_str!("../../../docs/models.md");
-        assert!(
-            doc.contains(ETAIL),
-            "docs/models.md shows the example file unchanged"
-        );
+        assert!(doc.contains(ETAIL), "docs/models.md shows the example file unchanged");
         assert_eq!(validate_model(&model), Ok(()));
     }
 
@@ -1002,13 +896,7 @@ workspace = "personas"
                 27,
                 "unknown field `colour`",
             ),
-            (
-                "missing title",
-                broken("title = \"Twee\"\n", ""),
-                "parts[1].title",
-                18,
-                "is required but missing",
-            ),
+            ("missing title", broken("title = \"Twee\"\n", ""), "parts[1].title", 18, "is required but missing"),
             (
                 "minutes 500",
                 broken("minutes = 30", "minutes = 500"),
@@ -1044,13 +932,7 @@ workspace = "personas"
                 19,
                 "duplicate key \"one\": parts[0] already uses it",
             ),
-            (
-                "syntax error",
-                broken("minutes = 30", "minutes = 30 30"),
-                "parts[0].minutes",
-                14,
-                "expected newline",
-            ),
+            ("syntax error", broken("minutes = 30", "minutes = 30 30"), "parts[0].minutes", 14, "expected newline"),
             (
                 "wrong type",
                 broken("minutes = 45", "minutes = \"ten\""),
@@ -1071,38 +953,20 @@ workspace = "personas"
             ),
             (
                 "unknown language in a text table",
-                broken(
-                    "en = \"Test model\"",
-                    "en = \"Test model\"\nde = \"Testmodell\"",
-                ),
+                broken("en = \"Test model\"", "en = \"Test model\"\nde = \"Testmodell\""),
                 "name.de",
                 6,
                 "unknown field `de`, expected `nl` or `en`",
             ),
             (
                 "no parts at all",
-                GOOD.split("[[parts]]")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
+                GOOD.split("[[parts]]").next().unwrap_or_default().to_owned(),
                 "parts",
                 1,
                 "at least 1 part",
             ),
-            (
-                "bad id",
-                broken("id = \"test\"", "id = \"Mijn Model\""),
-                "id",
-                1,
-                "a-z, 0-9, _ and -",
-            ),
-            (
-                "missing id",
-                broken("id = \"test\"\n", ""),
-                "id",
-                1,
-                "is required but missing",
-            ),
+            ("bad id", broken("id = \"test\"", "id = \"Mijn Model\""), "id", 1, "a-z, 0-9, _ and -"),
+            ("missing id", broken("id = \"test\"\n", ""), "id", 1, "is required but missing"),
             (
                 "missing English in a text table",
                 broken("en = \"Test model\"\n", ""),
@@ -1112,55 +976,28 @@ workspace = "personas"
             ),
             (
                 "unknown language in an inline text",
-                broken(
-                    "{ nl = \"Een\", en = \"One\" }",
-                    "{ nl = \"Een\", de = \"Eins\" }",
-                ),
+                broken("{ nl = \"Een\", en = \"One\" }", "{ nl = \"Een\", de = \"Eins\" }"),
                 "parts[0].title.de",
                 13,
                 "unknown field `de`",
             ),
             (
                 "wrong type inside a question",
-                broken(
-                    "{ nl = \"Wie?\", en = \"Who?\" }",
-                    "{ nl = \"Wie?\", en = 5 }",
-                ),
+                broken("{ nl = \"Wie?\", en = \"Who?\" }", "{ nl = \"Wie?\", en = 5 }"),
                 "parts[1].questions[0].en",
                 23,
                 "expected a string",
             ),
-            (
-                "empty title",
-                broken("title = \"Twee\"", "title = \"  \""),
-                "parts[1].title",
-                20,
-                "must not be empty",
-            ),
-            (
-                "title too long",
-                broken("title = \"Twee\"", &long_title),
-                "parts[1].title",
-                20,
-                "at most 120",
-            ),
+            ("empty title", broken("title = \"Twee\"", "title = \"  \""), "parts[1].title", 20, "must not be empty"),
+            ("title too long", broken("title = \"Twee\"", &long_title), "parts[1].title", 20, "at most 120"),
             (
                 "too many questions",
-                broken(
-                    "questions = [\n  { nl = \"Wie?\", en = \"Who?\" },\n  \"Wat?\",\n]",
-                    &many_questions,
-                ),
+                broken("questions = [\n  { nl = \"Wie?\", en = \"Who?\" },\n  \"Wat?\",\n]", &many_questions),
                 "parts[1].questions",
                 22,
                 "at most 10 questions, got 11",
             ),
-            (
-                "duplicate table",
-                broken("[description]", "[name]"),
-                "name",
-                7,
-                "duplicate key",
-            ),
+            ("duplicate table", broken("[description]", "[name]"), "name", 7, "duplicate key"),
         ];
         for (what, text, field, line, problem) in cases {
             let error = parse_model_file(&text).expect_err(what);
@@ -1172,34 +1009,23 @@ workspace = "personas"
 
     #[test]
     fn the_error_reads_line_column_field_problem() {
-        let error =
-            parse_model_file(&broken("minutes = 30", "minutes = 500")).expect_err("minutes 500");
-        assert_eq!(
-            error.to_string(),
-            "line 14, column 11: parts[0].minutes: must be between 5 and 240, got 500"
-        );
+        let error = parse_model_file(&broken("minutes = 30", "minutes = 500")).expect_err("minutes 500");
+        assert_eq!(error.to_string(), "line 14, column 11: parts[0].minutes: must be between 5 and 240, got 500");
         assert_eq!(error.column(), 11);
     }
 
     #[test]
     fn of_several_faults_the_first_in_the_file_is_reported() {
-        let text =
-            broken("minutes = 45", "minutes = 500").replacen("minutes = 30", "minutes = 1", 1);
+        let text = broken("minutes = 45", "minutes = 500").replacen("minutes = 30", "minutes = 1", 1);
         let error = parse_model_file(&text).expect_err("two bad timeboxes");
         assert_eq!((error.field(), error.line()), ("parts[0].minutes", 14));
     }
 
     #[test]
     fn lines_and_columns_count_characters_and_survive_a_byte_order_mark() {
-        let text = format!(
-            "\u{feff}{}",
-            broken("{ nl = \"Een\", en = \"One\" }", "{ nl = \"Één\", en = 5 }")
-        );
+        let text = format!("\u{feff}{}", broken("{ nl = \"Een\", en = \"One\" }", "{ nl = \"Één\", en = 5 }"));
         let error = parse_model_file(&text).expect_err("a number for a text, after accents");
-        assert_eq!(
-            (error.field(), error.line(), error.column()),
-            ("parts[0].title.en", 13, 28)
-        );
+        assert_eq!((error.field(), error.line(), error.column()), ("parts[0].title.en", 13, 28));
     }
 
     #[test]
@@ -1207,39 +1033,18 @@ workspace = "personas"
         let good = parse_model_file(GOOD).expect("the good file");
         type Change = Box<dyn Fn(&mut Model)>;
         let cases: Vec<(&str, Change, &str)> = vec![
-            (
-                "bad key",
-                Box::new(|m| m.parts[0].key = "Één".to_owned()),
-                "parts[0].key",
-            ),
-            (
-                "minutes",
-                Box::new(|m| m.parts[1].minutes = 4),
-                "parts[1].minutes",
-            ),
-            (
-                "empty en title",
-                Box::new(|m| m.parts[0].title.en = String::new()),
-                "parts[0].title",
-            ),
+            ("bad key", Box::new(|m| m.parts[0].key = "Één".to_owned()), "parts[0].key"),
+            ("minutes", Box::new(|m| m.parts[1].minutes = 4), "parts[1].minutes"),
+            ("empty en title", Box::new(|m| m.parts[0].title.en = String::new()), "parts[0].title"),
             (
                 "too many parts",
                 Box::new(|m| {
                     let part = m.parts[0].clone();
-                    m.parts = (0..31)
-                        .map(|n| ModelPart {
-                            key: format!("p{n}"),
-                            ..part.clone()
-                        })
-                        .collect();
+                    m.parts = (0..31).map(|n| ModelPart { key: format!("p{n}"), ..part.clone() }).collect();
                 }),
                 "parts",
             ),
-            (
-                "long credit",
-                Box::new(|m| m.credit = Some(Localized::same("c".repeat(201)))),
-                "credit",
-            ),
+            ("long credit", Box::new(|m| m.credit = Some(Localized::same("c".repeat(201)))), "credit"),
         ];
         assert_eq!(validate_model(&good), Ok(()));
         for (what, change, field) in cases {
@@ -1250,11 +1055,7 @@ workspace = "personas"
         }
         let mut no_parts = good;
         no_parts.parts.clear();
-        assert_eq!(
-            validate_model(&no_parts),
-            Ok(()),
-            "a model may be empty; only a file may not"
-        );
+        assert_eq!(validate_model(&no_parts), Ok(()), "a model may be empty; only a file may not");
     }
 
     #[test]
@@ -1277,11 +1078,7 @@ workspace = "personas"
             (at("\"quoted"), true, "parts[1].extra.quoted.key"),
         ];
         for (offset, take_key, expected) in cases {
-            assert_eq!(
-                field_path_at(text, offset, take_key),
-                expected,
-                "offset {offset}"
-            );
+            assert_eq!(field_path_at(text, offset, take_key), expected, "offset {offset}");
         }
     }
 }

@@ -2,6 +2,32 @@
 //! program does not fit and says what to cut; re-plans from the live position.
 //!
 //! Pure: no clock, no IO. The same input always gives the same output.
+//!
+//! # Where the coffee breaks go
+//!
+//! Each day's breaks are placed by a three-step rule, the same everywhere (the plan, the
+//! two-day split, the cuts and the re-plan):
+//!
+//! 1. **Boundary mode.** Breaks fall only between parts: a break comes before a part when the
+//!    work since the last break plus that part would exceed the work stretch. A part longer
+//!    than the stretch is split on its own (and gets a `PartSplit` warning). When the day,
+//!    breaks included, fits in `max_day_minutes`, this is the plan.
+//! 2. **Fewest-breaks mode.** Otherwise the day gets the fewest breaks the stretch allows:
+//!    with `W` the day's work minutes and `S` the stretch, `k = ceil(W / S) - 1` breaks (none
+//!    when `W <= S`). Walking the day from the last break at work minute `q` (0 at the start)
+//!    with `m` breaks still to place, the next break goes at a work minute `b` with
+//!    `q < b <= q + S` and `W - b <= m * S` (the rest still fits in the stretches left): at the
+//!    latest part boundary in that window, or, when there is none, inside a part at `q + S`,
+//!    which splits that part into segments. A break inside a part is normal here and not a
+//!    warning; only a part longer than the stretch on its own gets a `PartSplit` warning.
+//!    When this day fits in `max_day_minutes`, this is the plan.
+//! 3. **Neither fits.** The day keeps its boundary-mode plan and gets a `DayOverLimit` (or
+//!    `CannotFit`) warning with cuts; the cuts are found and checked with this same rule, so
+//!    they are only as big as needed for step 1 or step 2 to fit.
+//!
+//! The seed's heidag (270 minutes of work, a 90-minute stretch, 15-minute breaks) takes four
+//! breaks in boundary mode (330 minutes), so on a 5-hour day it gets the two breaks of
+//! fewest-breaks mode instead: exactly 300 minutes.
 
 use std::ops::Range;
 
@@ -108,11 +134,7 @@ impl PlannerSettings {
     }
 
     /// The defaults of the seed: a 5-hour day, a break after at most 90 minutes, 15 minutes long.
-    pub fn with_defaults(
-        start: NaiveDateTime,
-        time_zone: Tz,
-        days: u32,
-    ) -> Result<Self, SettingsError> {
+    pub fn with_defaults(start: NaiveDateTime, time_zone: Tz, days: u32) -> Result<Self, SettingsError> {
         Self::new(
             start,
             time_zone,
@@ -293,12 +315,18 @@ impl DayPlan {
 /// - Two days: the parts are split at the index that makes the longer day (breaks included)
 ///   as short as possible; on a tie the earlier split wins, and day 1 always gets at least
 ///   one part when there is one.
-/// - Breaks: a break comes before a part when the work since the last break plus that part
-///   would exceed the work stretch; never at the start or end of a day, never two in a row.
-/// - A part longer than the stretch starts right away with what the stretch still allows and
-///   continues in full stretches after each break, unless taking the break first gives fewer
-///   pieces (which then costs no extra break): after 30 minutes of work a 120-minute part with
-///   a 90-minute stretch becomes 60 | break | 60.
+/// - Breaks follow the three-step rule of the module documentation: between parts when that
+///   day then fits, else the fewest breaks the stretch allows (a break may then fall inside a
+///   part), else between parts with a warning. Never at the start or end of a day, never two
+///   in a row, never more work in one go than the stretch.
+/// - Between parts, a break comes before a part when the work since the last break plus that
+///   part would exceed the work stretch.
+/// - Between parts, a part longer than the stretch starts right away with what the stretch
+///   still allows and continues in full stretches after each break, unless taking the break
+///   first gives fewer pieces (which then costs no extra break): after 30 minutes of work a
+///   120-minute part with a 90-minute stretch becomes 60 | break | 60.
+/// - Only a part longer than the stretch gets a `PartSplit` warning; a shorter part split by a
+///   break of the fewest-breaks mode does not.
 /// - A day over its limit gets cuts: shorten `Could` parts, then `Should` parts, later parts
 ///   first, each to no less than half its timebox and in steps of 5 minutes; only when that is
 ///   not enough, drop `Could` parts (later first). `Must` parts are never touched. The cuts
@@ -310,20 +338,12 @@ pub fn plan(parts: &[PlanPart], settings: &PlannerSettings) -> Schedule {
 
 /// Re-plans from the live position: how late the day of the current part will end, and
 /// which of the parts still to come on that day to shorten to end on time (breaks stay).
+/// The day is the one `plan` gives, with its breaks placed by the same three-step rule.
 /// `None` when the current part is not in the program.
-pub fn replan(
-    parts: &[PlanPart],
-    settings: &PlannerSettings,
-    position: &LivePosition,
-) -> Option<Replan> {
+pub fn replan(parts: &[PlanPart], settings: &PlannerSettings, position: &LivePosition) -> Option<Replan> {
     let planned = plan_with_days(parts, settings);
-    let index = parts
-        .iter()
-        .position(|part| part.id == position.current_part)?;
-    let day = planned
-        .ranges
-        .iter()
-        .position(|range| range.contains(&index))?;
+    let index = parts.iter().position(|part| part.id == position.current_part)?;
+    let day = planned.ranges.iter().position(|range| range.contains(&index))?;
     let range = planned.ranges.get(day)?.clone();
     let planned_end = planned.schedule.days.get(day)?.end()?;
     let planned_minutes = *planned.minutes.get(index)?;
@@ -344,19 +364,9 @@ pub fn replan(
         // The breaks stay where they are, so every minute cut is a minute won back.
         let remaining_delay = |values: &[u32]| delay - saved_minutes(day_minutes, values);
         let search = search_cuts(day_minutes, &priorities, eligible_from, remaining_delay);
-        (
-            search.cuts(day_parts, day_minutes),
-            search.remaining_over <= 0,
-        )
+        (search.cuts(day_parts, day_minutes), search.remaining_over <= 0)
     };
-    Some(Replan {
-        day,
-        planned_end,
-        projected_end,
-        delay_minutes: delay,
-        cuts,
-        fits,
-    })
+    Some(Replan { day, planned_end, projected_end, delay_minutes: delay, cuts, fits })
 }
 
 impl Cut {
@@ -365,21 +375,12 @@ impl Cut {
         let title = self.title.get(lang);
         match (self.action, lang) {
             (CutAction::Shorten, Lang::Nl) => {
-                format!(
-                    "Kort {title} in van {} naar {} minuten",
-                    self.from_minutes, self.to_minutes
-                )
+                format!("Kort {title} in van {} naar {} minuten", self.from_minutes, self.to_minutes)
             }
             (CutAction::Shorten, Lang::En) => {
-                format!(
-                    "Shorten {title} from {} to {} minutes",
-                    self.from_minutes, self.to_minutes
-                )
+                format!("Shorten {title} from {} to {} minutes", self.from_minutes, self.to_minutes)
             }
-            (CutAction::Drop, Lang::Nl) => format!(
-                "Laat {title} vallen ({})",
-                minutes_text(self.from_minutes, lang)
-            ),
+            (CutAction::Drop, Lang::Nl) => format!("Laat {title} vallen ({})", minutes_text(self.from_minutes, lang)),
             (CutAction::Drop, Lang::En) => {
                 format!("Drop {title} ({})", minutes_text(self.from_minutes, lang))
             }
@@ -395,10 +396,7 @@ impl PlanWarning {
             WarningKind::DayOverLimit { day, over_minutes } => {
                 let over = minutes_text(over_minutes, lang);
                 let mut text = match lang {
-                    Lang::Nl => format!(
-                        "Dag {} duurt {over} langer dan de {limit} die je hebt.",
-                        day + 1
-                    ),
+                    Lang::Nl => format!("Dag {} duurt {over} langer dan de {limit} die je hebt.", day + 1),
                     Lang::En => format!("Day {} runs {over} over its {limit}.", day + 1),
                 };
                 for advice in cut_advice(&self.cuts, lang) {
@@ -441,12 +439,8 @@ impl PlanWarning {
                 let length = minutes_text(minutes, lang);
                 let breaks = break_moments(&self.segments, lang);
                 match lang {
-                    Lang::Nl => format!(
-                        "{title} duurt {length}, langer dan je zonder pauze doorwerkt: {breaks}."
-                    ),
-                    Lang::En => format!(
-                        "{title} takes {length}, longer than you work without a break: {breaks}."
-                    ),
+                    Lang::Nl => format!("{title} duurt {length}, langer dan je zonder pauze doorwerkt: {breaks}."),
+                    Lang::En => format!("{title} takes {length}, longer than you work without a break: {breaks}."),
                 }
             }
         }
@@ -463,15 +457,11 @@ struct Planned {
 }
 
 fn plan_with_days(parts: &[PlanPart], settings: &PlannerSettings) -> Planned {
-    let minutes: Vec<u32> = parts
-        .iter()
-        .map(|part| part.minutes.min(MAX_PART_MINUTES))
-        .collect();
-    let stretch = settings.max_work_stretch_minutes();
-    let pause = settings.break_minutes();
+    let minutes: Vec<u32> = parts.iter().map(|part| part.minutes.min(MAX_PART_MINUTES)).collect();
+    let rule = DayRule::of(settings);
     let mut ranges = Vec::with_capacity(2);
     if settings.days() >= 2 {
-        let split = best_split(&minutes, stretch, pause);
+        let split = best_split(&minutes, rule);
         ranges.push(0..split);
         ranges.push(split..parts.len());
     } else {
@@ -485,30 +475,21 @@ fn plan_with_days(parts: &[PlanPart], settings: &PlannerSettings) -> Planned {
         // planner total should that ever change.
         let day_parts = parts.get(range.clone()).unwrap_or_default();
         let day_minutes = minutes.get(range.clone()).unwrap_or_default();
-        let pieces = layout(day_minutes, stretch);
-        days.push(day_plan(
-            day_parts,
-            &pieces,
-            day_start(settings, day),
-            pause,
-        ));
+        let pieces = layout_day(day_minutes, rule);
+        days.push(day_plan(day_parts, &pieces, day_start(settings, day), rule.pause));
         warnings.extend(day_warnings(day, day_parts, day_minutes, &pieces, settings));
     }
-    Planned {
-        schedule: Schedule { days, warnings },
-        ranges,
-        minutes,
-    }
+    Planned { schedule: Schedule { days, warnings }, ranges, minutes }
 }
 
 /// The index at which the second day begins.
-fn best_split(minutes: &[u32], stretch: u32, pause: u32) -> usize {
+fn best_split(minutes: &[u32], rule: DayRule) -> usize {
     // Day 1 gets at least one part when there is one: a lone part belongs on the first day.
     let first = usize::from(!minutes.is_empty());
     let mut best = (u64::MAX, minutes.len());
     for split in first..=minutes.len() {
         let (before, after) = minutes.split_at(split);
-        let longer = layout_total(before, stretch, pause).max(layout_total(after, stretch, pause));
+        let longer = day_total(before, rule).max(day_total(after, rule));
         // Strictly shorter only, so that a tie keeps the earlier split.
         if longer < best.0 {
             best = (longer, split);
@@ -520,15 +501,151 @@ fn best_split(minutes: &[u32], stretch: u32, pause: u32) -> usize {
 /// One piece of a day before it gets times: a part (or a piece of one) or a break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Piece {
-    Part {
-        index: usize,
-        minutes: u32,
-        segment: Option<(u32, u32)>,
-    },
+    Part { index: usize, minutes: u32, segment: Option<(u32, u32)> },
     Break,
 }
 
-/// Places the breaks between the parts of one day (indices into `minutes`).
+/// What places the breaks of one day: the settings that matter for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DayRule {
+    stretch: u32,
+    pause: u32,
+    limit: u32,
+}
+
+impl DayRule {
+    fn of(settings: &PlannerSettings) -> Self {
+        DayRule {
+            stretch: settings.max_work_stretch_minutes(),
+            pause: settings.break_minutes(),
+            limit: settings.max_day_minutes(),
+        }
+    }
+}
+
+/// Places the breaks of one day (indices into `minutes`) by the three-step rule of the
+/// module documentation.
+fn layout_day(minutes: &[u32], rule: DayRule) -> Vec<Piece> {
+    // Step 1: breaks between parts only, when the day then fits. Step 2: else the fewest
+    // breaks, mid-part where needed, when the day then fits. Step 3: else between parts again,
+    // and the day gets its warning and cuts (see `day_warnings`).
+    let between_parts = layout(minutes, rule.stretch);
+    if pieces_total(&between_parts, rule.pause) <= u64::from(rule.limit) {
+        return between_parts;
+    }
+    if fewest_breaks_total(minutes, rule) <= u64::from(rule.limit) {
+        return fewest_breaks_layout(minutes, rule.stretch);
+    }
+    between_parts
+}
+
+/// The length of a day with these parts, breaks included, as `layout_day` places them.
+fn day_total(minutes: &[u32], rule: DayRule) -> u64 {
+    let between_parts = layout_total(minutes, rule.stretch, rule.pause);
+    if between_parts <= u64::from(rule.limit) {
+        return between_parts;
+    }
+    let fewest = fewest_breaks_total(minutes, rule);
+    if fewest <= u64::from(rule.limit) {
+        return fewest;
+    }
+    between_parts
+}
+
+/// The fewest breaks a day of `work` minutes needs: `ceil(work / stretch) - 1`, 0 for none.
+fn fewest_breaks(work: u64, stretch: u32) -> u64 {
+    work.div_ceil(u64::from(stretch.max(1))).saturating_sub(1)
+}
+
+/// The length of a day in fewest-breaks mode; `fewest_breaks_layout` gives exactly this.
+fn fewest_breaks_total(minutes: &[u32], rule: DayRule) -> u64 {
+    let work: u64 = minutes.iter().map(|&m| u64::from(m)).sum();
+    work + fewest_breaks(work, rule.stretch) * u64::from(rule.pause)
+}
+
+/// Where a break of the fewest-breaks mode falls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BreakAt {
+    /// Right after the part with this index.
+    After(usize),
+    /// Inside the part with this index, at this work minute of the day.
+    Inside(usize, u64),
+}
+
+/// Places the fewest breaks the stretch allows, at the latest part boundary that still lets
+/// the rest of the day fit in the stretches left, or inside a part where there is none.
+fn fewest_breaks_layout(minutes: &[u32], stretch_minutes: u32) -> Vec<Piece> {
+    // The floor of 1 matches `fewest_breaks`; validated settings have a stretch of 30 or more.
+    let stretch = u64::from(stretch_minutes.max(1));
+    // The work minute at which each part ends.
+    let ends: Vec<u64> = minutes
+        .iter()
+        .scan(0u64, |elapsed, &m| {
+            *elapsed += u64::from(m);
+            Some(*elapsed)
+        })
+        .collect();
+    let work = ends.last().copied().unwrap_or(0);
+    let needed = fewest_breaks(work, stretch_minutes);
+
+    // Invariant: more than `left * stretch` minutes of work follow the last break (the break
+    // count is the fewest), so the window below is never empty and ends before the day does.
+    let mut breaks = Vec::new();
+    let mut last = 0u64;
+    // The first part that ends after the window's latest minute.
+    let mut next = 0usize;
+    for left in (1..=needed).rev() {
+        let earliest = work.saturating_sub(left * stretch).max(last + 1);
+        let latest = last + stretch;
+        while ends.get(next).is_some_and(|&end| end <= latest) {
+            next += 1;
+        }
+        // The latest boundary in the window; on a tie (parts of 0 minutes) the last of them,
+        // as in boundary mode.
+        match next.checked_sub(1) {
+            Some(before) if ends[before] >= earliest => {
+                breaks.push(BreakAt::After(before));
+                last = ends[before];
+            }
+            _ => {
+                breaks.push(BreakAt::Inside(next, latest));
+                last = latest;
+            }
+        }
+    }
+
+    let mut pieces = Vec::with_capacity(minutes.len() * 2 + breaks.len());
+    let mut breaks = breaks.into_iter().peekable();
+    let mut start = 0u64;
+    for (index, &end) in ends.iter().enumerate() {
+        let mut cuts = Vec::new();
+        while let Some(&BreakAt::Inside(part, at)) = breaks.peek() {
+            if part != index {
+                break;
+            }
+            cuts.push(at);
+            breaks.next();
+        }
+        let of = u32::try_from(cuts.len() + 1).unwrap_or(u32::MAX);
+        let mut from = start;
+        for (n, at) in cuts.into_iter().chain([end]).enumerate() {
+            if n > 0 {
+                pieces.push(Piece::Break);
+            }
+            let n = u32::try_from(n + 1).unwrap_or(u32::MAX);
+            pieces.push(Piece::Part { index, minutes: saturate(at - from), segment: (of > 1).then_some((n, of)) });
+            from = at;
+        }
+        if breaks.peek() == Some(&BreakAt::After(index)) {
+            pieces.push(Piece::Break);
+            breaks.next();
+        }
+        start = end;
+    }
+    pieces
+}
+
+/// Places the breaks between the parts of one day (indices into `minutes`): boundary mode.
 fn layout(minutes: &[u32], stretch: u32) -> Vec<Piece> {
     // Validated settings have a stretch of at least 30; the floor of 1 keeps the splitting
     // below finite should that ever change.
@@ -542,11 +659,7 @@ fn layout(minutes: &[u32], stretch: u32) -> Vec<Piece> {
                 pieces.push(Piece::Break);
                 worked = 0;
             }
-            pieces.push(Piece::Part {
-                index,
-                minutes: part_minutes,
-                segment: None,
-            });
+            pieces.push(Piece::Part { index, minutes: part_minutes, segment: None });
             worked += part_minutes;
             continue;
         }
@@ -577,11 +690,7 @@ fn layout(minutes: &[u32], stretch: u32) -> Vec<Piece> {
                 pieces.push(Piece::Break);
             }
             let n = u32::try_from(n + 1).unwrap_or(u32::MAX);
-            pieces.push(Piece::Part {
-                index,
-                minutes: chunk,
-                segment: Some((n, of)),
-            });
+            pieces.push(Piece::Part { index, minutes: chunk, segment: Some((n, of)) });
         }
         worked = chunks.last().copied().unwrap_or(0);
     }
@@ -596,10 +705,7 @@ fn piece_minutes(piece: &Piece, pause: u32) -> u32 {
 }
 
 fn pieces_total(pieces: &[Piece], pause: u32) -> u64 {
-    pieces
-        .iter()
-        .map(|piece| u64::from(piece_minutes(piece, pause)))
-        .sum()
+    pieces.iter().map(|piece| u64::from(piece_minutes(piece, pause))).sum()
 }
 
 /// The length of a day with these parts, breaks included.
@@ -608,15 +714,10 @@ fn layout_total(minutes: &[u32], stretch: u32, pause: u32) -> u64 {
 }
 
 fn day_start(settings: &PlannerSettings, day: usize) -> DateTime<Tz> {
-    let gap = u64::try_from(day)
-        .unwrap_or(u64::MAX)
-        .saturating_mul(u64::from(settings.gap_days()));
+    let gap = u64::try_from(day).unwrap_or(u64::MAX).saturating_mul(u64::from(settings.gap_days()));
     // Only a start at the very end of the calendar has no later day; keeping the first
     // day's start then keeps the planner total.
-    let local = settings
-        .start()
-        .checked_add_days(Days::new(gap))
-        .unwrap_or(settings.start());
+    let local = settings.start().checked_add_days(Days::new(gap)).unwrap_or(settings.start());
     resolve_local(settings.time_zone(), local)
 }
 
@@ -658,14 +759,7 @@ fn day_plan(parts: &[PlanPart], pieces: &[Piece], start: DateTime<Tz>, pause: u3
                 let Some(part) = parts.get(index) else {
                     continue;
                 };
-                (
-                    BlockKind::Part {
-                        part_id: part.id,
-                        priority: part.priority,
-                        segment,
-                    },
-                    part.title.clone(),
-                )
+                (BlockKind::Part { part_id: part.id, priority: part.priority, segment }, part.title.clone())
             }
             Piece::Break => (BlockKind::Break, break_title()),
         };
@@ -677,25 +771,11 @@ fn day_plan(parts: &[PlanPart], pieces: &[Piece], start: DateTime<Tz>, pause: u3
         // Times are counted in real minutes from the day's start, so a day across a DST
         // change lasts exactly its minutes. Past the end of the calendar the clock stands
         // still rather than the planner failing.
-        let end = i64::try_from(elapsed)
-            .ok()
-            .and_then(|offset| add_minutes(start, offset))
-            .unwrap_or(cursor);
-        blocks.push(Block {
-            kind,
-            title,
-            start: cursor,
-            end,
-            minutes,
-        });
+        let end = i64::try_from(elapsed).ok().and_then(|offset| add_minutes(start, offset)).unwrap_or(cursor);
+        blocks.push(Block { kind, title, start: cursor, end, minutes });
         cursor = end;
     }
-    DayPlan {
-        date: start.date_naive(),
-        blocks,
-        work_minutes: saturate(work),
-        total_minutes: saturate(elapsed),
-    }
+    DayPlan { date: start.date_naive(), blocks, work_minutes: saturate(work), total_minutes: saturate(elapsed) }
 }
 
 fn day_warnings(
@@ -705,30 +785,25 @@ fn day_warnings(
     pieces: &[Piece],
     settings: &PlannerSettings,
 ) -> Vec<PlanWarning> {
-    let limit = settings.max_day_minutes();
-    let stretch = settings.max_work_stretch_minutes();
-    let pause = settings.break_minutes();
+    let rule = DayRule::of(settings);
+    let limit = rule.limit;
     let mut warnings = Vec::new();
 
-    let total = pieces_total(pieces, pause);
+    let total = pieces_total(pieces, rule.pause);
     if total > u64::from(limit) {
         let priorities: Vec<Priority> = parts.iter().map(|part| part.priority).collect();
+        // The cuts are checked with the same three-step placement as the plan, so a day that
+        // fits with the fewest breaks after a smaller cut gets only that smaller cut.
         let over_limit = |values: &[u32]| {
-            let total = i64::try_from(layout_total(values, stretch, pause)).unwrap_or(i64::MAX);
+            let total = i64::try_from(day_total(values, rule)).unwrap_or(i64::MAX);
             total - i64::from(limit)
         };
         let search = search_cuts(minutes, &priorities, 0, over_limit);
         let kind = if search.remaining_over <= 0 {
-            WarningKind::DayOverLimit {
-                day,
-                over_minutes: saturate(total - u64::from(limit)),
-            }
+            WarningKind::DayOverLimit { day, over_minutes: saturate(total - u64::from(limit)) }
         } else {
             let remaining = u64::try_from(search.remaining_over).unwrap_or(0);
-            WarningKind::CannotFit {
-                day,
-                over_minutes: saturate(remaining),
-            }
+            WarningKind::CannotFit { day, over_minutes: saturate(remaining) }
         };
         warnings.push(PlanWarning {
             kind,
@@ -739,18 +814,16 @@ fn day_warnings(
         });
     }
 
-    // One warning per split part, with its pieces in order.
+    // One warning per split part that is longer than the stretch on its own, with its pieces
+    // in order. A shorter part split by a fewest-breaks break is not worth a warning.
     let mut splits: Vec<(usize, Vec<u32>)> = Vec::new();
     for piece in pieces {
-        if let Piece::Part {
-            index,
-            minutes,
-            segment: Some(_),
-        } = *piece
+        if let Piece::Part { index, minutes: segment_minutes, segment: Some(_) } = *piece
+            && minutes.get(index).is_some_and(|&part_minutes| part_minutes > rule.stretch)
         {
             match splits.last_mut() {
-                Some((last, segments)) if *last == index => segments.push(minutes),
-                _ => splits.push((index, vec![minutes])),
+                Some((last, segments)) if *last == index => segments.push(segment_minutes),
+                _ => splits.push((index, vec![segment_minutes])),
             }
         }
     }
@@ -759,10 +832,7 @@ fn day_warnings(
             continue;
         };
         warnings.push(PlanWarning {
-            kind: WarningKind::PartSplit {
-                part_id: part.id,
-                minutes: part_minutes,
-            },
+            kind: WarningKind::PartSplit { part_id: part.id, minutes: part_minutes },
             cuts: Vec::new(),
             day_limit_minutes: limit,
             part_title: Some(part.title.clone()),
@@ -794,18 +864,8 @@ impl CutSearch {
                     return None;
                 }
                 // A shortened part keeps at least 5 minutes, so 0 always means dropped.
-                let action = if to_minutes == 0 {
-                    CutAction::Drop
-                } else {
-                    CutAction::Shorten
-                };
-                Some(Cut {
-                    part_id: part.id,
-                    title: part.title.clone(),
-                    action,
-                    from_minutes,
-                    to_minutes,
-                })
+                let action = if to_minutes == 0 { CutAction::Drop } else { CutAction::Shorten };
+                Some(Cut { part_id: part.id, title: part.title.clone(), action, from_minutes, to_minutes })
             })
             .collect()
     }
@@ -818,11 +878,7 @@ fn note_cut(order: &mut Vec<usize>, index: usize) {
 }
 
 fn saved_minutes(original: &[u32], values: &[u32]) -> i64 {
-    original
-        .iter()
-        .zip(values)
-        .map(|(&from, &to)| i64::from(from) - i64::from(to))
-        .sum()
+    original.iter().zip(values).map(|(&from, &to)| i64::from(from) - i64::from(to)).sum()
 }
 
 fn round_up_to_five(minutes: i64) -> u32 {
@@ -842,9 +898,7 @@ fn search_cuts(
     let mut order: Vec<usize> = Vec::new();
     let mut remaining = over(&values);
     let later_first = |priority: Priority| {
-        (eligible_from..original.len())
-            .rev()
-            .filter(move |&index| priorities.get(index) == Some(&priority))
+        (eligible_from..original.len()).rev().filter(move |&index| priorities.get(index) == Some(&priority))
     };
 
     // Shorten: could-haves before should-haves, later parts first, because the parts early in
@@ -884,11 +938,7 @@ fn search_cuts(
         give_back(&mut values, &order, original, &over);
         remaining = over(&values);
     }
-    CutSearch {
-        values,
-        order,
-        remaining_over: remaining,
-    }
+    CutSearch { values, order, remaining_over: remaining }
 }
 
 /// Gives back the minutes the cuts took that were not needed after all, the last cut first
@@ -984,11 +1034,8 @@ fn cut_advice(cuts: &[Cut], lang: Lang) -> Vec<String> {
     if !shortened.is_empty() {
         sentences.push(format!("{}.", join_list(&shortened, lang)));
     }
-    let dropped: Vec<String> = cuts
-        .iter()
-        .filter(|cut| cut.action == CutAction::Drop)
-        .map(|cut| cut.title.get(lang).to_owned())
-        .collect();
+    let dropped: Vec<String> =
+        cuts.iter().filter(|cut| cut.action == CutAction::Drop).map(|cut| cut.title.get(lang).to_owned()).collect();
     if !dropped.is_empty() {
         let list = join_list(&dropped, lang);
         sentences.push(match lang {
@@ -1008,28 +1055,15 @@ fn break_moments(segments: &[u32], lang: Lang) -> String {
         moments.push(elapsed.to_string());
     }
     match (lang, segments) {
-        (Lang::Nl, [first, second]) if first == second => {
-            "halverwege komt er een koffiepauze".to_owned()
-        }
-        (Lang::En, [first, second]) if first == second => {
-            "it gets a coffee break halfway".to_owned()
-        }
+        (Lang::Nl, [first, second]) if first == second => "halverwege komt er een koffiepauze".to_owned(),
+        (Lang::En, [first, second]) if first == second => "it gets a coffee break halfway".to_owned(),
         (Lang::Nl, [first, _]) => {
             format!("na {} komt er een koffiepauze", minutes_text(*first, lang))
         }
-        (Lang::En, [first, _]) => format!(
-            "it gets a coffee break after {}",
-            minutes_text(*first, lang)
-        ),
-        (Lang::Nl, _) if moments.len() > 1 => format!(
-            "er komen koffiepauzes na {} minuten",
-            join_list(&moments, lang)
-        ),
+        (Lang::En, [first, _]) => format!("it gets a coffee break after {}", minutes_text(*first, lang)),
+        (Lang::Nl, _) if moments.len() > 1 => format!("er komen koffiepauzes na {} minuten", join_list(&moments, lang)),
         (Lang::En, _) if moments.len() > 1 => {
-            format!(
-                "it gets coffee breaks after {} minutes",
-                join_list(&moments, lang)
-            )
+            format!("it gets coffee breaks after {} minutes", join_list(&moments, lang))
         }
         (Lang::Nl, _) => "er komt een koffiepauze tussen".to_owned(),
         (Lang::En, _) => "it gets a coffee break in between".to_owned(),
@@ -1044,10 +1078,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(date: (i32, u32, u32), hour: u32, minute: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(date.0, date.1, date.2)
-            .unwrap()
-            .and_hms_opt(hour, minute, 0)
-            .unwrap()
+        NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap().and_hms_opt(hour, minute, 0).unwrap()
     }
 
     /// The seed's program: (id, Dutch title, English title, minutes, priority).
@@ -1055,13 +1086,7 @@ mod tests {
         (1, "Modellen", "Models", 15, Priority::Must),
         (2, "Einddoelen", "End goals", 40, Priority::Must),
         (3, "SMART-doelen", "SMART goals", 50, Priority::Must),
-        (
-            4,
-            "Doelgroep: persona's",
-            "Target audience: personas",
-            60,
-            Priority::Should,
-        ),
+        (4, "Doelgroep: persona's", "Target audience: personas", 60, Priority::Should),
         (5, "Kernboodschap", "Core message", 60, Priority::Should),
         (6, "Actiepunten", "Action points", 45, Priority::Must),
     ];
@@ -1110,16 +1135,8 @@ mod tests {
                 .iter()
                 .map(|block| match block.kind {
                     BlockKind::Break => "|".to_owned(),
-                    BlockKind::Part {
-                        part_id,
-                        segment: None,
-                        ..
-                    } => format!("{}:{}", part_id.0, block.minutes),
-                    BlockKind::Part {
-                        part_id,
-                        segment: Some((piece, of)),
-                        ..
-                    } => {
+                    BlockKind::Part { part_id, segment: None, .. } => format!("{}:{}", part_id.0, block.minutes),
+                    BlockKind::Part { part_id, segment: Some((piece, of)), .. } => {
                         format!("{}:{}({piece}/{of})", part_id.0, block.minutes)
                     }
                 })
@@ -1135,11 +1152,7 @@ mod tests {
                 n + 1,
                 day.date,
                 day.total_minutes,
-                if blocks.is_empty() {
-                    "-".to_owned()
-                } else {
-                    blocks.join(" ")
-                }
+                if blocks.is_empty() { "-".to_owned() } else { blocks.join(" ") }
             ));
         }
         for warning in &schedule.warnings {
@@ -1158,28 +1171,16 @@ mod tests {
                 CutAction::Drop => format!("{} drop", cut.part_id.0),
             })
             .collect();
-        if cuts.is_empty() {
-            "-".to_owned()
-        } else {
-            cuts.join(", ")
-        }
+        if cuts.is_empty() { "-".to_owned() } else { cuts.join(", ") }
     }
 
     fn render_warning(warning: &PlanWarning) -> String {
         match warning.kind {
             WarningKind::DayOverLimit { day, over_minutes } => {
-                format!(
-                    "over: day {} by {over_minutes}: {}",
-                    day + 1,
-                    render_cuts(&warning.cuts)
-                )
+                format!("over: day {} by {over_minutes}: {}", day + 1, render_cuts(&warning.cuts))
             }
             WarningKind::CannotFit { day, over_minutes } => {
-                format!(
-                    "cannot fit: day {} by {over_minutes}: {}",
-                    day + 1,
-                    render_cuts(&warning.cuts)
-                )
+                format!("cannot fit: day {} by {over_minutes}: {}", day + 1, render_cuts(&warning.cuts))
             }
             WarningKind::PartSplit { part_id, minutes } => {
                 format!("split: {} ({minutes})", part_id.0)
@@ -1201,12 +1202,7 @@ mod tests {
     fn check(case: &Case) {
         let schedule = plan(&case.parts, &case.settings);
         assert_eq!(render(&schedule), case.expect.trim(), "case: {}", case.name);
-        assert_eq!(
-            schedule,
-            plan(&case.parts, &case.settings),
-            "case: {} is not deterministic",
-            case.name
-        );
+        assert_eq!(schedule, plan(&case.parts, &case.settings), "case: {} is not deterministic", case.name);
     }
 
     #[test]
@@ -1214,12 +1210,11 @@ mod tests {
         let thursday = at((2026, 3, 5), 9, 0);
         let cases = [
             Case {
-                name: "the seed's heidag on one day: four breaks, 30 minutes over, a vanished break halves the cut",
+                name: "the seed's heidag on one day: four breaks between parts would not fit, two breaks do",
                 parts: heidag(),
                 settings: settings(thursday, 300, 1),
                 expect: "
-day 1 2026-03-05 09:00+01:00-14:30+01:00 (330): 1:15 2:40 | 3:50 | 4:60 | 5:60 | 6:45
-over: day 1 by 30: 5 60->45",
+day 1 2026-03-05 09:00+01:00-14:00+01:00 (300): 1:15 2:40 3:35(1/2) | 3:15(2/2) 4:60 5:15(1/2) | 5:45(2/2) 6:45",
             },
             Case {
                 name: "the seed's heidag on two days a week apart: both days well under four hours",
@@ -1250,7 +1245,53 @@ day 2 2026-03-12 09:00+01:00-12:15+01:00 (195): 4:60 | 5:60 | 6:45",
                 settings: settings(thursday, 300, 1),
                 expect: "
 day 1 2026-03-05 09:00+01:00-15:00+01:00 (360): 1:15 2:40 | 3:50 | 4:60 | 5:60 | 6:45 7:30
-over: day 1 by 60: 7 30->15, 5 60->30",
+over: day 1 by 60: 7 30->15, 5 60->45",
+            },
+            Case {
+                name: "a program that fits with breaks between parts is not split",
+                parts: parts("45m 45m 45m 45m"),
+                settings: settings(thursday, 300, 1),
+                expect: "day 1 2026-03-05 09:00+01:00-12:15+01:00 (195): 1:45 2:45 | 3:45 4:45",
+            },
+            Case {
+                name: "breaks between parts win when they fit, though fewer breaks would split a part",
+                parts: parts("60m 60m 60m"),
+                settings: settings(thursday, 300, 1),
+                expect: "day 1 2026-03-05 09:00+01:00-12:30+01:00 (210): 1:60 | 2:60 | 3:60",
+            },
+            Case {
+                name: "the same three parts on a day too short for two breaks: one break, mid-part",
+                parts: parts("60m 60m 60m"),
+                settings: settings(thursday, 200, 1),
+                expect: "day 1 2026-03-05 09:00+01:00-12:15+01:00 (195): 1:60 2:30(1/2) | 2:30(2/2) 3:60",
+            },
+            Case {
+                name: "fewest breaks: at the latest part boundary in the window, else mid-part",
+                parts: parts("50m 50m 50m 50m"),
+                settings: settings(thursday, 240, 1),
+                expect: "day 1 2026-03-05 09:00+01:00-12:50+01:00 (230): 1:50 | 2:50 3:40(1/2) | 3:10(2/2) 4:50",
+            },
+            Case {
+                name: "a part of 0 minutes stays before a fewest-breaks break at its boundary",
+                parts: parts("70m 0m 30m 70m 30m"),
+                settings: settings(thursday, 240, 1),
+                expect: "day 1 2026-03-05 09:00+01:00-12:50+01:00 (230): 1:70 2:0 | 3:30 4:60(1/2) | 4:10(2/2) 5:30",
+            },
+            Case {
+                name: "fewest breaks with a part longer than the stretch: only that part is a warning",
+                parts: parts("50m 50m 50m 50m 100m"),
+                settings: settings(thursday, 345, 1),
+                expect: "
+day 1 2026-03-05 09:00+01:00-14:45+01:00 (345): 1:50 | 2:50 3:40(1/2) | 3:10(2/2) 4:50 5:30(1/2) | 5:70(2/2)
+split: 5 (100)",
+            },
+            Case {
+                name: "neither way fits: breaks between parts, and the cut needed for the fewest breaks",
+                parts: parts("60m 60m 60s"),
+                settings: settings(thursday, 180, 1),
+                expect: "
+day 1 2026-03-05 09:00+01:00-12:30+01:00 (210): 1:60 | 2:60 | 3:60
+over: day 1 by 30: 3 60->45",
             },
             Case {
                 name: "a could-have is dropped only when shortening is not enough",
@@ -1309,6 +1350,14 @@ day 1 2026-03-05 09:00+01:00-12:50+01:00 (230): 1:90(1/3) | 1:90(2/3) | 1:20(3/3
 split: 1 (200)",
             },
             Case {
+                name: "two days: the split counts a day in fewest-breaks mode at its real length",
+                parts: parts("50m 50m 50m 50m 60m"),
+                settings: settings(thursday, 180, 2),
+                expect: "
+day 1 2026-03-05 09:00+01:00-10:55+01:00 (115): 1:50 | 2:50
+day 2 2026-03-12 09:00+01:00-11:55+01:00 (175): 3:50 4:40(1/2) | 4:10(2/2) 5:60",
+            },
+            Case {
                 name: "no parts: one empty day",
                 parts: Vec::new(),
                 settings: settings(thursday, 300, 1),
@@ -1361,13 +1410,76 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
     }
 
     #[test]
+    fn planner_fits_the_seeds_heidag_in_five_hours_with_two_coffee_breaks() {
+        let thursday = at((2026, 3, 5), 9, 0);
+        let one_day = PlannerSettings::with_defaults(thursday, Amsterdam, 1).unwrap();
+        let schedule = plan(&heidag(), &one_day);
+        assert_eq!(schedule.warnings, Vec::new());
+        let [day] = schedule.days.as_slice() else {
+            panic!("one day expected");
+        };
+        assert_eq!((day.work_minutes, day.total_minutes), (270, 300));
+        assert_eq!(day.start(), Amsterdam.with_ymd_and_hms(2026, 3, 5, 9, 0, 0).single());
+        // Title (English), piece if split, start and end.
+        let blocks: Vec<String> = day
+            .blocks
+            .iter()
+            .map(|block| {
+                let piece = match block.kind {
+                    BlockKind::Part { segment: Some((n, of)), .. } => format!(" ({n}/{of})"),
+                    _ => String::new(),
+                };
+                format!(
+                    "{}{piece} {}-{}",
+                    block.title.get(Lang::En),
+                    block.start.format("%H:%M"),
+                    block.end.format("%H:%M")
+                )
+            })
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                "Models 09:00-09:15",
+                "End goals 09:15-09:55",
+                "SMART goals (1/2) 09:55-10:30",
+                "Coffee break 10:30-10:45",
+                "SMART goals (2/2) 10:45-11:00",
+                "Target audience: personas 11:00-12:00",
+                "Core message (1/2) 12:00-12:15",
+                "Coffee break 12:15-12:30",
+                "Core message (2/2) 12:30-13:15",
+                "Action points 13:15-14:00",
+            ]
+        );
+        assert_eq!(day.blocks[2].title.get(Lang::Nl), "SMART-doelen");
+        assert_eq!(day.blocks[3].title.get(Lang::Nl), "Koffiepauze");
+
+        // No more than 90 minutes of work in one go.
+        let mut worked = 0;
+        for block in &day.blocks {
+            match block.kind {
+                BlockKind::Break => worked = 0,
+                BlockKind::Part { .. } => worked += block.minutes,
+            }
+            assert!(worked <= 90, "{worked} minutes of work without a break");
+        }
+
+        // On two days a week apart: no warnings, both days under four hours.
+        let two_days = PlannerSettings::with_defaults(thursday, Amsterdam, 2).unwrap();
+        let schedule = plan(&heidag(), &two_days);
+        assert_eq!(schedule.warnings, Vec::new());
+        let totals: Vec<u32> = schedule.days.iter().map(|day| day.total_minutes).collect();
+        assert_eq!(totals, [120, 195]);
+        assert!(totals.iter().all(|&total| total < 240));
+        assert_eq!(schedule.days[1].date, NaiveDate::from_ymd_opt(2026, 3, 12).unwrap());
+    }
+
+    #[test]
     fn planner_warnings_read_naturally_in_dutch_and_english() {
         let thursday = at((2026, 3, 5), 9, 0);
         let over = PlanWarning {
-            kind: WarningKind::DayOverLimit {
-                day: 0,
-                over_minutes: 35,
-            },
+            kind: WarningKind::DayOverLimit { day: 0, over_minutes: 35 },
             cuts: vec![
                 Cut {
                     part_id: PartId(5),
@@ -1398,10 +1510,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             to_minutes: 0,
         });
         let cannot_fit = PlanWarning {
-            kind: WarningKind::CannotFit {
-                day: 0,
-                over_minutes: 40,
-            },
+            kind: WarningKind::CannotFit { day: 0, over_minutes: 40 },
             cuts: Vec::new(),
             day_limit_minutes: 290,
             part_title: None,
@@ -1480,24 +1589,10 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             three_pieces[0].message(Lang::En),
             "P1 takes 200 minutes, longer than you work without a break: it gets coffee breaks after 90 and 180 minutes."
         );
-        let second_day = PlanWarning {
-            kind: WarningKind::CannotFit {
-                day: 1,
-                over_minutes: 1,
-            },
-            ..cannot_fit.clone()
-        };
+        let second_day = PlanWarning { kind: WarningKind::CannotFit { day: 1, over_minutes: 1 }, ..cannot_fit.clone() };
         assert!(second_day.message(Lang::Nl).starts_with("Dag 2 past niet"));
-        assert!(
-            second_day
-                .message(Lang::Nl)
-                .ends_with("nog 1 minuut te lang. Alleen een langere dag helpt.")
-        );
-        assert!(
-            second_day
-                .message(Lang::En)
-                .ends_with("runs 1 minute over. Only a longer day helps.")
-        );
+        assert!(second_day.message(Lang::Nl).ends_with("nog 1 minuut te lang. Alleen een langere dag helpt."));
+        assert!(second_day.message(Lang::En).ends_with("runs 1 minute over. Only a longer day helps."));
     }
 
     #[test]
@@ -1516,18 +1611,9 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             from_minutes: 45,
             to_minutes: 0,
         };
-        assert_eq!(
-            shorten.describe(Lang::Nl),
-            "Kort Kernboodschap in van 60 naar 40 minuten"
-        );
-        assert_eq!(
-            shorten.describe(Lang::En),
-            "Shorten Core message from 60 to 40 minutes"
-        );
-        assert_eq!(
-            drop.describe(Lang::Nl),
-            "Laat Inspiratie vallen (45 minuten)"
-        );
+        assert_eq!(shorten.describe(Lang::Nl), "Kort Kernboodschap in van 60 naar 40 minuten");
+        assert_eq!(shorten.describe(Lang::En), "Shorten Core message from 60 to 40 minutes");
+        assert_eq!(drop.describe(Lang::Nl), "Laat Inspiratie vallen (45 minuten)");
         assert_eq!(drop.describe(Lang::En), "Drop Inspiration (45 minutes)");
         assert_eq!(shorten.saved_minutes(), 20);
         assert_eq!(drop.saved_minutes(), 45);
@@ -1551,16 +1637,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
 
     #[test]
     fn planner_shortens_no_part_below_half_its_timebox() {
-        let cases = [
-            (60, 30),
-            (45, 25),
-            (40, 20),
-            (47, 25),
-            (5, 5),
-            (3, 5),
-            (0, 5),
-            (1440, 720),
-        ];
+        let cases = [(60, 30), (45, 25), (40, 20), (47, 25), (5, 5), (3, 5), (0, 5), (1440, 720)];
         for (minutes, floor) in cases {
             assert_eq!(min_shortened_minutes(minutes), floor, "{minutes}");
         }
@@ -1592,47 +1669,37 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             overrun_so_far,
         };
         let cases = [
-            (
-                "on time",
-                &one_day,
-                position(3, 30, 0),
-                "day 1 end 14:30 -> 14:30 delay 0 fits: -",
-            ),
-            (
-                "ahead of time",
-                &one_day,
-                position(4, 10, -10),
-                "day 1 end 14:30 -> 14:20 delay -10 fits: -",
-            ),
+            ("on time", &one_day, position(3, 30, 0), "day 1 end 14:00 -> 14:00 delay 0 fits: -"),
+            ("ahead of time", &one_day, position(4, 10, -10), "day 1 end 14:00 -> 13:50 delay -10 fits: -"),
             (
                 "finishing early in the current part does not count as ahead",
                 &one_day,
                 position(3, 10, 0),
-                "day 1 end 14:30 -> 14:30 delay 0 fits: -",
+                "day 1 end 14:00 -> 14:00 delay 0 fits: -",
             ),
             (
                 "20 minutes over in end goals: core message gives 20 minutes",
                 &one_day,
                 position(2, 60, 0),
-                "day 1 end 14:30 -> 14:50 delay 20 fits: 5 60->40",
+                "day 1 end 14:00 -> 14:20 delay 20 fits: 5 60->40",
             ),
             (
                 "50 minutes behind: core message to half, then personas",
                 &one_day,
                 position(3, 50, 50),
-                "day 1 end 14:30 -> 15:20 delay 50 fits: 5 60->30, 4 60->40",
+                "day 1 end 14:00 -> 14:50 delay 50 fits: 5 60->30, 4 60->40",
             ),
             (
                 "45 minutes behind in personas: core message gives only 30",
                 &one_day,
                 position(4, 60, 45),
-                "day 1 end 14:30 -> 15:15 delay 45 late: 5 60->30",
+                "day 1 end 14:00 -> 14:45 delay 45 late: 5 60->30",
             ),
             (
                 "over in core message: only a must-have is left",
                 &one_day,
                 position(5, 80, 0),
-                "day 1 end 14:30 -> 14:50 delay 20 late: -",
+                "day 1 end 14:00 -> 14:20 delay 20 late: -",
             ),
             (
                 "over on the first of two days: only must-haves follow that day",
@@ -1646,57 +1713,25 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                 position(4, 80, 0),
                 "day 2 end 12:15 -> 12:35 delay 20 fits: 5 60->40",
             ),
-            (
-                "a part that is not in the program",
-                &one_day,
-                position(99, 0, 0),
-                "none",
-            ),
+            ("a part that is not in the program", &one_day, position(99, 0, 0), "none"),
         ];
         for (name, settings, position, expected) in cases {
-            assert_eq!(
-                render_replan(replan(&heidag(), settings, &position)),
-                expected,
-                "case: {name}"
-            );
+            assert_eq!(render_replan(replan(&heidag(), settings, &position)), expected, "case: {name}");
         }
     }
 
     #[test]
     fn planner_does_not_panic_on_absurd_input() {
         let huge = vec![
-            PlanPart {
-                id: PartId(1),
-                title: Localized::same("x"),
-                minutes: u32::MAX,
-                priority: Priority::Could,
-            },
-            PlanPart {
-                id: PartId(1),
-                title: Localized::same("y"),
-                minutes: u32::MAX,
-                priority: Priority::Should,
-            },
+            PlanPart { id: PartId(1), title: Localized::same("x"), minutes: u32::MAX, priority: Priority::Could },
+            PlanPart { id: PartId(1), title: Localized::same("y"), minutes: u32::MAX, priority: Priority::Should },
         ];
         let late = PlannerSettings::new(NaiveDateTime::MAX, Amsterdam, 720, 30, 60, 2, 60).unwrap();
-        let early = PlannerSettings::new(
-            NaiveDateTime::MIN,
-            chrono_tz::Pacific::Apia,
-            60,
-            240,
-            5,
-            1,
-            1,
-        )
-        .unwrap();
+        let early = PlannerSettings::new(NaiveDateTime::MIN, chrono_tz::Pacific::Apia, 60, 240, 5, 1, 1).unwrap();
         for settings in [&late, &early] {
             let schedule = plan(&huge, settings);
             assert!(!schedule.warnings.is_empty());
-            let position = LivePosition {
-                current_part: PartId(1),
-                minutes_used: u32::MAX,
-                overrun_so_far: i32::MAX,
-            };
+            let position = LivePosition { current_part: PartId(1), minutes_used: u32::MAX, overrun_so_far: i32::MAX };
             assert!(replan(&huge, settings, &position).is_some());
         }
     }
@@ -1713,11 +1748,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
     ];
 
     fn arb_priority() -> impl Strategy<Value = Priority> {
-        prop_oneof![
-            Just(Priority::Must),
-            Just(Priority::Should),
-            Just(Priority::Could)
-        ]
+        prop_oneof![Just(Priority::Must), Just(Priority::Should), Just(Priority::Could)]
     }
 
     fn arb_parts() -> impl Strategy<Value = Vec<PlanPart>> {
@@ -1728,12 +1759,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                 .enumerate()
                 .map(|(n, (minutes, priority))| {
                     let id = u32::try_from(n + 1).unwrap();
-                    PlanPart {
-                        id: PartId(id),
-                        title: Localized::same(format!("P{id}")),
-                        minutes,
-                        priority,
-                    }
+                    PlanPart { id: PartId(id), title: Localized::same(format!("P{id}")), minutes, priority }
                 })
                 .collect()
         })
@@ -1741,8 +1767,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
 
     fn arb_settings() -> impl Strategy<Value = PlannerSettings> {
         // The DST days of Europe and the US turn up often, next to any day of the year.
-        let ordinal =
-            prop_oneof![1 => prop::sample::select(vec![67u32, 88, 298, 305]), 2 => 1u32..=365];
+        let ordinal = prop_oneof![1 => prop::sample::select(vec![67u32, 88, 298, 305]), 2 => 1u32..=365];
         (
             ordinal,
             0u32..24,
@@ -1751,15 +1776,51 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             (60u32..=720, 30u32..=240, 5u32..=60),
             (1u32..=2, 1u32..=60),
         )
-            .prop_map(
-                |(ordinal, hour, minute, zone, (limit, stretch, pause), (days, gap))| {
-                    let start = NaiveDate::from_yo_opt(2026, ordinal)
-                        .unwrap()
-                        .and_hms_opt(hour, minute, 0)
-                        .unwrap();
-                    PlannerSettings::new(start, zone, limit, stretch, pause, days, gap).unwrap()
-                },
-            )
+            .prop_map(|(ordinal, hour, minute, zone, (limit, stretch, pause), (days, gap))| {
+                let start = NaiveDate::from_yo_opt(2026, ordinal).unwrap().and_hms_opt(hour, minute, 0).unwrap();
+                PlannerSettings::new(start, zone, limit, stretch, pause, days, gap).unwrap()
+            })
+    }
+
+    /// One day of parts sized against the stretch (mostly shorter than it, now and then
+    /// longer or empty), with a limit right at or just above the fewest-breaks length: such a
+    /// day is planned in fewest-breaks mode whenever breaks between parts would need more.
+    fn arb_tight_day() -> impl Strategy<Value = (Vec<PlanPart>, PlannerSettings)> {
+        let size = prop_oneof![8 => 1u32..=100, 1 => Just(0u32), 1 => 101u32..=250];
+        (
+            arb_settings(),
+            prop::collection::vec((size, arb_priority()), 1..10),
+            prop::sample::select(vec![0u32, 0, 0, 1, 5, 20]),
+        )
+            .prop_map(|(settings, specs, slack)| {
+                let stretch = settings.max_work_stretch_minutes();
+                let parts: Vec<PlanPart> = specs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, (percent, priority))| {
+                        let id = u32::try_from(n + 1).unwrap();
+                        PlanPart {
+                            id: PartId(id),
+                            title: Localized::same(format!("P{id}")),
+                            minutes: stretch * percent / 100 / 5 * 5,
+                            priority,
+                        }
+                    })
+                    .collect();
+                let work: u32 = parts.iter().map(|part| part.minutes).sum();
+                let fewest = work + work.div_ceil(stretch).saturating_sub(1) * settings.break_minutes();
+                let settings = PlannerSettings::new(
+                    settings.start(),
+                    settings.time_zone(),
+                    (fewest + slack).clamp(60, 720),
+                    stretch,
+                    settings.break_minutes(),
+                    1,
+                    1,
+                )
+                .unwrap();
+                (parts, settings)
+            })
     }
 
     fn one_day_like(settings: &PlannerSettings) -> PlannerSettings {
@@ -1785,26 +1846,17 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                 BlockKind::Break => None,
             })
             .collect();
-        parts
-            .iter()
-            .filter(|part| ids.contains(&part.id))
-            .cloned()
-            .collect()
+        parts.iter().filter(|part| ids.contains(&part.id)).cloned().collect()
     }
 
     fn apply_cuts(parts: &[PlanPart], cuts: &[Cut]) -> Vec<PlanPart> {
         parts
             .iter()
-            .filter_map(
-                |part| match cuts.iter().find(|cut| cut.part_id == part.id) {
-                    Some(cut) if cut.action == CutAction::Drop => None,
-                    Some(cut) => Some(PlanPart {
-                        minutes: cut.to_minutes,
-                        ..part.clone()
-                    }),
-                    None => Some(part.clone()),
-                },
-            )
+            .filter_map(|part| match cuts.iter().find(|cut| cut.part_id == part.id) {
+                Some(cut) if cut.action == CutAction::Drop => None,
+                Some(cut) => Some(PlanPart { minutes: cut.to_minutes, ..part.clone() }),
+                None => Some(part.clone()),
+            })
             .collect()
     }
 
@@ -1836,39 +1888,23 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
 
     fn check_day_blocks(day: &DayPlan, settings: &PlannerSettings) -> Result<(), TestCaseError> {
         let stretch = settings.max_work_stretch_minutes();
-        prop_assert!(
-            !matches!(day.blocks.first().map(|b| &b.kind), Some(BlockKind::Break)),
-            "break at the start"
-        );
-        prop_assert!(
-            !matches!(day.blocks.last().map(|b| &b.kind), Some(BlockKind::Break)),
-            "break at the end"
-        );
+        prop_assert!(!matches!(day.blocks.first().map(|b| &b.kind), Some(BlockKind::Break)), "break at the start");
+        prop_assert!(!matches!(day.blocks.last().map(|b| &b.kind), Some(BlockKind::Break)), "break at the end");
         let mut worked = 0;
         for (n, block) in day.blocks.iter().enumerate() {
-            prop_assert_eq!(
-                (block.end - block.start).num_minutes(),
-                i64::from(block.minutes)
-            );
+            prop_assert_eq!((block.end - block.start).num_minutes(), i64::from(block.minutes));
             if n > 0 {
                 prop_assert_eq!(block.start, day.blocks[n - 1].end, "blocks not contiguous");
             }
             match block.kind {
                 BlockKind::Break => {
                     prop_assert_eq!(block.minutes, settings.break_minutes());
-                    prop_assert!(
-                        !matches!(day.blocks[n - 1].kind, BlockKind::Break),
-                        "two breaks in a row"
-                    );
+                    prop_assert!(!matches!(day.blocks[n - 1].kind, BlockKind::Break), "two breaks in a row");
                     worked = 0;
                 }
                 BlockKind::Part { .. } => {
                     worked += block.minutes;
-                    prop_assert!(
-                        worked <= stretch,
-                        "worked {} minutes without a break",
-                        worked
-                    );
+                    prop_assert!(worked <= stretch, "worked {} minutes without a break", worked);
                 }
             }
         }
@@ -1891,8 +1927,13 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
     type SeenPart = (PartId, u32, Vec<Option<(u32, u32)>>);
 
     /// Every part exactly once, in order; a split part's pieces numbered 1..=of, separated by
-    /// exactly one break each, summing to its minutes, and announced by a `PartSplit`.
-    fn check_every_part_once(parts: &[PlanPart], schedule: &Schedule) -> Result<(), TestCaseError> {
+    /// exactly one break each, summing to its minutes; a `PartSplit` for exactly the parts
+    /// longer than the stretch (a shorter part split by a fewest-breaks break gets none).
+    fn check_every_part_once(
+        parts: &[PlanPart],
+        schedule: &Schedule,
+        settings: &PlannerSettings,
+    ) -> Result<(), TestCaseError> {
         let mut seen: Vec<SeenPart> = Vec::new();
         for day in &schedule.days {
             let mut previous_piece_of: Option<PartId> = None;
@@ -1900,16 +1941,10 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             for block in &day.blocks {
                 match block.kind {
                     BlockKind::Break => since_piece += 1,
-                    BlockKind::Part {
-                        part_id, segment, ..
-                    } => {
+                    BlockKind::Part { part_id, segment, .. } => {
                         let continues = matches!(segment, Some((n, _)) if n > 1);
                         if continues {
-                            prop_assert_eq!(
-                                previous_piece_of,
-                                Some(part_id),
-                                "piece away from its part"
-                            );
+                            prop_assert_eq!(previous_piece_of, Some(part_id), "piece away from its part");
                             prop_assert_eq!(since_piece, 1, "pieces not separated by one break");
                             let last = seen.last_mut().unwrap();
                             last.1 += block.minutes;
@@ -1934,14 +1969,84 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                 let expected: Vec<Option<(u32, u32)>> = (1..=of).map(|n| Some((n, of))).collect();
                 prop_assert_eq!(segments, &expected);
             }
-            let warned = schedule.warnings.iter().any(|warning| {
-                warning.kind
-                    == WarningKind::PartSplit {
-                        part_id: part.id,
-                        minutes: part.minutes,
-                    }
-            });
-            prop_assert_eq!(warned, segments.len() > 1);
+            let warned = schedule
+                .warnings
+                .iter()
+                .any(|warning| warning.kind == WarningKind::PartSplit { part_id: part.id, minutes: part.minutes });
+            let too_long = part.minutes > settings.max_work_stretch_minutes();
+            prop_assert_eq!(warned, too_long);
+            prop_assert!(!too_long || segments.len() > 1, "a too-long part in one go");
+        }
+        Ok(())
+    }
+
+    /// The work minute of the day at which each break of the day falls.
+    fn break_positions(blocks: impl IntoIterator<Item = (bool, u32)>) -> Vec<u32> {
+        let mut worked = 0;
+        let mut positions = Vec::new();
+        for (is_break, minutes) in blocks {
+            if is_break {
+                positions.push(worked);
+            } else {
+                worked += minutes;
+            }
+        }
+        positions
+    }
+
+    /// The fewest-breaks positions, found by trying every minute of each window.
+    fn expected_fewest_breaks(minutes: &[u32], stretch: u32) -> Vec<u32> {
+        let ends: Vec<u32> = minutes
+            .iter()
+            .scan(0, |sum, &m| {
+                *sum += m;
+                Some(*sum)
+            })
+            .collect();
+        let work: u32 = minutes.iter().sum();
+        let fewest = work.div_ceil(stretch).saturating_sub(1);
+        let mut last = 0;
+        let mut positions = Vec::new();
+        for left in (1..=fewest).rev() {
+            let earliest = (last + 1).max(work.saturating_sub(left * stretch));
+            let latest = last + stretch;
+            let at = (earliest..=latest).rev().find(|minute| ends.contains(minute)).unwrap_or(latest);
+            positions.push(at);
+            last = at;
+        }
+        positions
+    }
+
+    /// The three-step placement: breaks between parts when the day then fits, else the fewest
+    /// breaks when the day then fits, else between parts again.
+    fn check_placement(parts: &[PlanPart], day: &DayPlan, settings: &PlannerSettings) -> Result<(), TestCaseError> {
+        let (stretch, pause, limit) =
+            (settings.max_work_stretch_minutes(), settings.break_minutes(), settings.max_day_minutes());
+        let minutes: Vec<u32> = parts_on_day(parts, day).iter().map(|part| part.minutes).collect();
+        let work: u32 = minutes.iter().sum();
+        let fewest = work.div_ceil(stretch).saturating_sub(1);
+        let fewest_total = work + fewest * pause;
+        let between_parts = layout(&minutes, stretch);
+        let between_total = saturate(pieces_total(&between_parts, pause));
+        let actual = break_positions(day.blocks.iter().map(|block| (block.kind == BlockKind::Break, block.minutes)));
+        prop_assert!(day.total_minutes >= fewest_total, "fewer breaks than possible");
+        if between_total <= limit || fewest_total > limit {
+            prop_assert_eq!(day.total_minutes, between_total);
+            let expected = break_positions(between_parts.iter().map(|piece| match piece {
+                Piece::Break => (true, pause),
+                Piece::Part { minutes, .. } => (false, *minutes),
+            }));
+            prop_assert_eq!(actual, expected, "not the breaks between parts");
+            for block in &day.blocks {
+                if let BlockKind::Part { part_id, segment: Some(_), .. } = block.kind {
+                    let part = parts.iter().find(|part| part.id == part_id).unwrap();
+                    prop_assert!(part.minutes > stretch, "a short part split between parts");
+                }
+            }
+        } else {
+            prop_assert_eq!(day.total_minutes, fewest_total);
+            prop_assert!(day.total_minutes <= limit);
+            prop_assert_eq!(actual, expected_fewest_breaks(&minutes, stretch));
         }
         Ok(())
     }
@@ -1974,9 +2079,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                 day.total_minutes
             );
             let warning = warnings[0];
-            prop_assert!(
-                !warning.message(Lang::Nl).is_empty() && !warning.message(Lang::En).is_empty()
-            );
+            prop_assert!(!warning.message(Lang::Nl).is_empty() && !warning.message(Lang::En).is_empty());
             let day_parts = parts_on_day(parts, day);
             check_cut_rules(&day_parts, &warning.cuts)?;
             let after_cuts = plan(&apply_cuts(&day_parts, &warning.cuts), &single);
@@ -1985,18 +2088,23 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                 WarningKind::DayOverLimit { over_minutes, .. } => {
                     prop_assert_eq!(over_minutes, day.total_minutes - limit);
                     prop_assert!(!warning.cuts.is_empty());
-                    prop_assert!(
-                        total_after <= limit,
-                        "the cuts leave the day {} minutes long",
-                        total_after
-                    );
+                    prop_assert!(total_after <= limit, "the cuts leave the day {} minutes long", total_after);
+                    // Only as big as needed: any cut one step smaller no longer fits.
+                    for n in 0..warning.cuts.len() {
+                        let mut smaller = warning.cuts.clone();
+                        let cut = &mut smaller[n];
+                        let floor = min_shortened_minutes(cut.from_minutes);
+                        cut.to_minutes = match cut.action {
+                            CutAction::Shorten => cut.to_minutes + 5,
+                            CutAction::Drop => cut.from_minutes - cut.from_minutes.saturating_sub(floor) / 5 * 5,
+                        };
+                        cut.action = CutAction::Shorten;
+                        let total = plan(&apply_cuts(&day_parts, &smaller), &single).days[0].total_minutes;
+                        prop_assert!(total > limit, "cut {} is bigger than needed", n);
+                    }
                 }
                 WarningKind::CannotFit { over_minutes, .. } => {
-                    prop_assert_eq!(
-                        total_after,
-                        limit + over_minutes,
-                        "cannot-fit over is not what is left"
-                    );
+                    prop_assert_eq!(total_after, limit + over_minutes, "cannot-fit over is not what is left");
                     prop_assert!(over_minutes > 0);
                 }
                 WarningKind::PartSplit { .. } => {}
@@ -2015,12 +2123,25 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
             prop_assert_eq!(schedule.days.len(), usize::try_from(settings.days()).unwrap());
             for day in &schedule.days {
                 check_day_blocks(day, &settings)?;
+                check_placement(&parts, day, &settings)?;
             }
-            check_every_part_once(&parts, &schedule)?;
+            check_every_part_once(&parts, &schedule, &settings)?;
             check_day_warnings(&parts, &schedule, &settings)?;
             if let [first, second] = schedule.days.as_slice() {
                 prop_assert_eq!(first.date + Days::new(u64::from(settings.gap_days())), second.date);
             }
+        }
+
+        #[test]
+        fn planner_keeps_every_rule_on_a_day_just_long_enough_for_the_fewest_breaks(
+            (parts, settings) in arb_tight_day(),
+        ) {
+            let schedule = plan(&parts, &settings);
+            prop_assert_eq!(&schedule, &plan(&parts, &settings), "not deterministic");
+            check_day_blocks(&schedule.days[0], &settings)?;
+            check_placement(&parts, &schedule.days[0], &settings)?;
+            check_every_part_once(&parts, &schedule, &settings)?;
+            check_day_warnings(&parts, &schedule, &settings)?;
         }
 
         #[test]

@@ -8,10 +8,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::{
+    self, Colour, DEFAULT_STICKY_SIZE, Group, GroupId, MAX_STICKIES_PER_PART, MAX_VOTES_PER_PERSON, NoteText, Sticky,
+    StickyId, StickyText, VoteRound,
+};
 use crate::language::{Lang, Localized};
 use crate::model::{Model, Priority, WorkspaceKind};
-use crate::planner::{self, PartId, PlanPart, PlannerSettings, Schedule};
+use crate::planner::{self, BlockKind, LivePosition, PartId, PlanPart, PlannerSettings, Replan, Schedule};
 use crate::text::{DisplayName, MeetingLink, Organisation, Title};
+use crate::timer::{MAX_EXTEND_SECONDS, MAX_TIMER_SECONDS, MIN_TIMER_SECONDS, Timer};
 
 /// A session holds at most this many parts: more cannot be run in a day or two.
 pub const MAX_PARTS: usize = 30;
@@ -138,32 +143,55 @@ pub struct SessionState {
     pub settings: PlannerSettings,
     pub participants: Vec<Participant>,
     pub roles: Roles,
+    /// The part everyone follows; `None` before the day starts (the first part is shown).
+    #[serde(default)]
+    pub current_part: Option<PartId>,
+    /// The models slide is open for everyone (a participant can also open it alone,
+    /// which is the client's business).
+    #[serde(default)]
+    pub models_open: bool,
+    #[serde(default)]
+    pub timer: Option<Timer>,
+    /// Milliseconds timers ran per part, not counting the run in progress.
+    #[serde(default)]
+    pub actual_ms: BTreeMap<PartId, u64>,
+    #[serde(default)]
+    pub stickies: BTreeMap<StickyId, Sticky>,
+    #[serde(default)]
+    pub groups: BTreeMap<GroupId, Group>,
+    #[serde(default)]
+    pub vote: Option<VoteRound>,
+    #[serde(default)]
+    pub notes: BTreeMap<PartId, NoteText>,
     next_part_id: u32,
     next_participant_id: u64,
+    #[serde(default)]
+    next_board_id: u64,
 }
 
 impl SessionState {
     /// A new session with a copy of the model's parts.
     pub fn new(details: SessionDetails, model: &Model, settings: PlannerSettings) -> Self {
-        let parts: Vec<ProgramPart> = model
-            .parts
-            .iter()
-            .zip(1..)
-            .map(|(part, id)| ProgramPart::from_model(part, PartId(id)))
-            .collect();
+        let parts: Vec<ProgramPart> =
+            model.parts.iter().zip(1..).map(|(part, id)| ProgramPart::from_model(part, PartId(id))).collect();
         SessionState {
             details,
-            model: ModelInfo {
-                id: model.id.clone(),
-                name: model.name.clone(),
-                credit: model.credit.clone(),
-            },
+            model: ModelInfo { id: model.id.clone(), name: model.name.clone(), credit: model.credit.clone() },
             next_part_id: parts.len() as u32 + 1,
             parts,
             settings,
             participants: Vec::new(),
             roles: Roles::default(),
+            current_part: None,
+            models_open: false,
+            timer: None,
+            actual_ms: BTreeMap::new(),
+            stickies: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            vote: None,
+            notes: BTreeMap::new(),
             next_participant_id: 1,
+            next_board_id: 1,
         }
     }
 
@@ -196,6 +224,69 @@ impl SessionState {
     /// The schedule follows from the program and the settings; it is never stored.
     pub fn schedule(&self) -> Schedule {
         planner::plan(&self.plan_parts(), &self.settings)
+    }
+
+    /// The part everyone is on: the chosen one, or else the first.
+    pub fn current(&self) -> Option<PartId> {
+        self.current_part.or_else(|| self.parts.first().map(|p| p.id))
+    }
+
+    fn part_index(&self, part: PartId) -> Option<usize> {
+        self.parts.iter().position(|p| p.id == part)
+    }
+
+    /// How long timers have run for `part`, the run in progress included.
+    pub fn actual_ms(&self, part: PartId, now_ms: i64) -> u64 {
+        let finished = self.actual_ms.get(&part).copied().unwrap_or(0);
+        let running = match &self.timer {
+            Some(timer) if timer.part == part => {
+                timer.running_since_ms.map_or(0, |since| now_ms.saturating_sub(since).max(0) as u64)
+            }
+            _ => 0,
+        };
+        finished + running
+    }
+
+    /// Where the day stands for the re-plan: the current part, the minutes used in it,
+    /// and the minutes the timed parts before it on the same day ran over (or under).
+    pub fn live_position(&self, now_ms: i64) -> Option<LivePosition> {
+        let current = self.timer.as_ref().map(|t| t.part).or_else(|| self.current())?;
+        let schedule = self.schedule();
+        let day = schedule.days.iter().find(|day| {
+            day.blocks.iter().any(|b| matches!(b.kind, BlockKind::Part { part_id, .. } if part_id == current))
+        })?;
+        let mut overrun_minutes = 0i64;
+        for part in &self.parts {
+            if part.id == current {
+                break;
+            }
+            let on_this_day =
+                day.blocks.iter().any(|b| matches!(b.kind, BlockKind::Part { part_id, .. } if part_id == part.id));
+            let actual = self.actual_ms(part.id, now_ms);
+            if on_this_day && actual > 0 {
+                overrun_minutes += (actual / 60_000) as i64 - i64::from(part.minutes);
+            }
+        }
+        Some(LivePosition {
+            current_part: current,
+            minutes_used: (self.actual_ms(current, now_ms) / 60_000) as u32,
+            overrun_so_far: overrun_minutes.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+        })
+    }
+
+    /// The re-plan from the live position: the projected end and the cuts that still end on time.
+    pub fn replan(&self, now_ms: i64) -> Option<Replan> {
+        planner::replan(&self.plan_parts(), &self.settings, &self.live_position(now_ms)?)
+    }
+
+    fn close_timer_run(&mut self, now_ms: i64) {
+        if let Some(timer) = &mut self.timer
+            && let Some(since) = timer.running_since_ms.take()
+        {
+            let run = now_ms.saturating_sub(since).max(0) as u64;
+            timer.elapsed_before_ms += run;
+            *self.actual_ms.entry(timer.part).or_default() += run;
+        }
     }
 
     /// Folds one event into the state. Events were validated when they were made, so
@@ -232,6 +323,113 @@ impl SessionState {
                 self.participants.push(participant.clone());
             }
             Event::RoleAssigned { role, participant } => self.roles.set(*role, *participant),
+            Event::PartChanged { part } => self.current_part = Some(*part),
+            Event::ModelsOverlay { open } => self.models_open = *open,
+            Event::TimerStarted { part, duration_ms, at_ms } => {
+                self.close_timer_run(*at_ms);
+                self.timer = Some(Timer::new(*part, *duration_ms, *at_ms));
+            }
+            Event::TimerPaused { at_ms } => self.close_timer_run(*at_ms),
+            Event::TimerResumed { at_ms } => {
+                if let Some(timer) = &mut self.timer {
+                    timer.running_since_ms = Some(*at_ms);
+                }
+            }
+            Event::TimerExtended { by_ms } => {
+                if let Some(timer) = &mut self.timer {
+                    timer.duration_ms = (timer.duration_ms as i64 + by_ms).max(0) as u64;
+                }
+            }
+            Event::TimerReset { at_ms } => {
+                self.close_timer_run(*at_ms);
+                self.timer = None;
+            }
+            Event::TimerWarning { seconds_left, .. } => {
+                if let Some(timer) = &mut self.timer {
+                    timer.warned.push(*seconds_left);
+                }
+            }
+            Event::TimerEnded { .. } => {
+                if let Some(timer) = &mut self.timer {
+                    timer.ended = true;
+                }
+            }
+            Event::StickyCreated { sticky } => {
+                self.next_board_id = self.next_board_id.max(sticky.id.0 + 1);
+                self.stickies.insert(sticky.id, sticky.clone());
+            }
+            Event::StickyEdited { sticky, text } => {
+                if let Some(s) = self.stickies.get_mut(sticky) {
+                    s.text = text.clone();
+                }
+            }
+            Event::StickyMoved { sticky, x, y } => {
+                if let Some(s) = self.stickies.get_mut(sticky) {
+                    (s.x, s.y) = (*x, *y);
+                }
+            }
+            Event::StickyRecoloured { sticky, colour } => {
+                if let Some(s) = self.stickies.get_mut(sticky) {
+                    s.colour = *colour;
+                }
+            }
+            Event::StickyResized { sticky, width, height } => {
+                if let Some(s) = self.stickies.get_mut(sticky) {
+                    (s.width, s.height) = (*width, *height);
+                }
+            }
+            Event::StickiesGrouped { group, stickies } => {
+                self.next_board_id = self.next_board_id.max(group.id.0 + 1);
+                self.groups.insert(group.id, group.clone());
+                for id in stickies {
+                    if let Some(s) = self.stickies.get_mut(id) {
+                        s.group = Some(group.id);
+                    }
+                }
+            }
+            Event::Ungrouped { group } => {
+                self.groups.remove(group);
+                for sticky in self.stickies.values_mut().filter(|s| s.group == Some(*group)) {
+                    sticky.group = None;
+                }
+            }
+            Event::StickyDeleted { sticky } => {
+                self.stickies.remove(sticky);
+                if let Some(round) = &mut self.vote {
+                    for dots in round.votes.values_mut() {
+                        dots.retain(|d| d != sticky);
+                    }
+                }
+            }
+            Event::VoteOpened { part, votes_per_person } => {
+                self.vote = Some(VoteRound {
+                    part: *part,
+                    votes_per_person: *votes_per_person,
+                    open: true,
+                    votes: BTreeMap::new(),
+                });
+            }
+            Event::VoteCast { voter, sticky } => {
+                if let Some(round) = &mut self.vote {
+                    round.votes.entry(*voter).or_default().push(*sticky);
+                }
+            }
+            Event::VoteRemoved { voter, sticky } => {
+                if let Some(round) = &mut self.vote
+                    && let Some(dots) = round.votes.get_mut(voter)
+                    && let Some(at) = dots.iter().position(|d| d == sticky)
+                {
+                    dots.remove(at);
+                }
+            }
+            Event::VoteClosed { .. } => {
+                if let Some(round) = &mut self.vote {
+                    round.open = false;
+                }
+            }
+            Event::NotesSet { part, text } => {
+                self.notes.insert(*part, text.clone());
+            }
         }
     }
 }
@@ -248,74 +446,124 @@ pub enum Actor {
 /// A change someone asks for. Texts and settings arrive already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    Join {
-        display_name: DisplayName,
-    },
-    EditDetails {
-        details: SessionDetails,
-    },
-    ChangeSettings {
-        settings: PlannerSettings,
-    },
-    AddPart {
-        title: Title,
-        minutes: u32,
-        priority: Priority,
-        workspace: WorkspaceKind,
-        index: Option<usize>,
-    },
-    RemovePart {
-        part: PartId,
-    },
-    MovePart {
-        part: PartId,
-        to_index: usize,
-    },
-    RetimePart {
-        part: PartId,
-        minutes: u32,
-    },
-    AssignRole {
-        role: Role,
-        participant: Option<ParticipantId>,
-    },
+    Join { display_name: DisplayName },
+    EditDetails { details: SessionDetails },
+    ChangeSettings { settings: PlannerSettings },
+    AddPart { title: Title, minutes: u32, priority: Priority, workspace: WorkspaceKind, index: Option<usize> },
+    RemovePart { part: PartId },
+    MovePart { part: PartId, to_index: usize },
+    RetimePart { part: PartId, minutes: u32 },
+    AssignRole { role: Role, participant: Option<ParticipantId> },
+    GoToPart { part: PartId },
+    NextPart,
+    PreviousPart,
+    SetModelsOverlay { open: bool },
+    StartTimer { part: Option<PartId>, seconds: Option<u32> },
+    PauseTimer,
+    ResumeTimer,
+    ExtendTimer { seconds: i32 },
+    ResetTimer,
+    CreateSticky { part: PartId, text: StickyText, x: i32, y: i32, colour: Colour },
+    EditSticky { sticky: StickyId, text: StickyText },
+    MoveSticky { sticky: StickyId, x: i32, y: i32 },
+    ColourSticky { sticky: StickyId, colour: Colour },
+    ResizeSticky { sticky: StickyId, width: u32, height: u32 },
+    GroupStickies { stickies: Vec<StickyId>, label: StickyText },
+    Ungroup { group: GroupId },
+    DeleteSticky { sticky: StickyId },
+    OpenVote { part: PartId, votes_per_person: u32 },
+    CastVote { sticky: StickyId },
+    RemoveVote { sticky: StickyId },
+    CloseVote,
+    SetNotes { part: PartId, text: NoteText },
+}
+
+/// The right an op needs. The room checks it; clients only hide buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    /// Anyone holding a link (joining).
+    Link,
+    /// Anyone who joined: stickies, votes.
+    Participant,
+    /// Came in through the facilitator link: program, roles, links, voting rounds.
+    Facilitator,
+    /// The timekeeper, or a facilitator: the timer.
+    Timekeeper,
+    /// The presenter of the current part, or a facilitator: advancing.
+    Presenter,
+    /// The note taker, or a facilitator: the notes.
+    NoteTaker,
+}
+
+impl Op {
+    pub fn right(&self) -> Right {
+        match self {
+            Op::Join { .. } => Right::Link,
+            Op::EditDetails { .. }
+            | Op::ChangeSettings { .. }
+            | Op::AddPart { .. }
+            | Op::RemovePart { .. }
+            | Op::MovePart { .. }
+            | Op::RetimePart { .. }
+            | Op::AssignRole { .. }
+            | Op::GoToPart { .. }
+            | Op::SetModelsOverlay { .. }
+            | Op::OpenVote { .. }
+            | Op::CloseVote => Right::Facilitator,
+            Op::NextPart | Op::PreviousPart => Right::Presenter,
+            Op::StartTimer { .. } | Op::PauseTimer | Op::ResumeTimer | Op::ExtendTimer { .. } | Op::ResetTimer => {
+                Right::Timekeeper
+            }
+            Op::SetNotes { .. } => Right::NoteTaker,
+            Op::CreateSticky { .. }
+            | Op::EditSticky { .. }
+            | Op::MoveSticky { .. }
+            | Op::ColourSticky { .. }
+            | Op::ResizeSticky { .. }
+            | Op::GroupStickies { .. }
+            | Op::Ungroup { .. }
+            | Op::DeleteSticky { .. }
+            | Op::CastVote { .. }
+            | Op::RemoveVote { .. } => Right::Participant,
+        }
+    }
 }
 
 /// What happened: the only thing stored, and the only way the state changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    SessionCreated {
-        state: Box<SessionState>,
-    },
-    DetailsChanged {
-        details: SessionDetails,
-    },
-    SettingsChanged {
-        settings: PlannerSettings,
-    },
-    PartAdded {
-        part: ProgramPart,
-        index: usize,
-    },
-    PartRemoved {
-        part: PartId,
-    },
-    PartMoved {
-        part: PartId,
-        to_index: usize,
-    },
-    PartRetimed {
-        part: PartId,
-        minutes: u32,
-    },
-    ParticipantJoined {
-        participant: Participant,
-    },
-    RoleAssigned {
-        role: Role,
-        participant: Option<ParticipantId>,
-    },
+    SessionCreated { state: Box<SessionState> },
+    DetailsChanged { details: SessionDetails },
+    SettingsChanged { settings: PlannerSettings },
+    PartAdded { part: ProgramPart, index: usize },
+    PartRemoved { part: PartId },
+    PartMoved { part: PartId, to_index: usize },
+    PartRetimed { part: PartId, minutes: u32 },
+    ParticipantJoined { participant: Participant },
+    RoleAssigned { role: Role, participant: Option<ParticipantId> },
+    PartChanged { part: PartId },
+    ModelsOverlay { open: bool },
+    TimerStarted { part: PartId, duration_ms: u64, at_ms: i64 },
+    TimerPaused { at_ms: i64 },
+    TimerResumed { at_ms: i64 },
+    TimerExtended { by_ms: i64 },
+    TimerReset { at_ms: i64 },
+    TimerWarning { part: PartId, seconds_left: u32 },
+    TimerEnded { part: PartId, at_ms: i64 },
+    StickyCreated { sticky: Sticky },
+    StickyEdited { sticky: StickyId, text: StickyText },
+    StickyMoved { sticky: StickyId, x: i32, y: i32 },
+    StickyRecoloured { sticky: StickyId, colour: Colour },
+    StickyResized { sticky: StickyId, width: u32, height: u32 },
+    StickiesGrouped { group: Group, stickies: Vec<StickyId> },
+    Ungrouped { group: GroupId },
+    StickyDeleted { sticky: StickyId },
+    VoteOpened { part: PartId, votes_per_person: u32 },
+    VoteCast { voter: ParticipantId, sticky: StickyId },
+    VoteRemoved { voter: ParticipantId, sticky: StickyId },
+    VoteClosed { part: PartId, tally: Vec<(StickyId, u32)> },
+    NotesSet { part: PartId, text: NoteText },
 }
 
 /// Why an op was refused. The code is stable; the edges turn it into words.
@@ -323,6 +571,12 @@ pub enum Event {
 pub enum Rejection {
     #[error("only the facilitator may do this")]
     FacilitatorOnly,
+    #[error("only the timekeeper or the facilitator may run the timer")]
+    TimekeeperOnly,
+    #[error("only the presenter of this part or the facilitator may move on")]
+    PresenterOnly,
+    #[error("only the note taker or the facilitator may write the notes")]
+    NoteTakerOnly,
     #[error("join the session first")]
     NotJoined,
     #[error("you have joined this session already")]
@@ -339,6 +593,40 @@ pub enum Rejection {
     TooManyParts,
     #[error("a session has at most {MAX_PARTICIPANTS} participants")]
     TooManyParticipants,
+    #[error("there is no part after (or before) this one")]
+    NoSuchStep,
+    #[error("a timer runs between {MIN_TIMER_SECONDS} second and {MAX_TIMER_SECONDS} seconds, got {0}")]
+    TimerOutOfRange(i64),
+    #[error("no timer is set")]
+    NoTimer,
+    #[error("the timer is already running")]
+    TimerRunning,
+    #[error("the timer is paused")]
+    TimerPaused,
+    #[error("this session has no sticky {0:?}")]
+    UnknownSticky(StickyId),
+    #[error("this session has no group {0:?}")]
+    UnknownGroup(GroupId),
+    #[error("a board holds at most {MAX_STICKIES_PER_PART} stickies")]
+    TooManyStickies,
+    #[error("that place is off the board")]
+    OffBoard,
+    #[error("a sticky is between 40 and 1000 points wide and high")]
+    BadSize,
+    #[error("a group needs stickies of one part")]
+    BadGroup,
+    #[error("no vote is open")]
+    NoOpenVote,
+    #[error("a vote is already open")]
+    VoteAlreadyOpen,
+    #[error("you have used all your votes")]
+    NoVotesLeft,
+    #[error("you have no vote on this sticky")]
+    NoVoteToRemove,
+    #[error("this sticky is not part of the vote")]
+    NotInVote,
+    #[error("a round gives between 1 and {MAX_VOTES_PER_PERSON} votes per person, got {0}")]
+    VotesOutOfRange(u32),
 }
 
 impl Rejection {
@@ -346,6 +634,9 @@ impl Rejection {
     pub fn code(&self) -> &'static str {
         match self {
             Rejection::FacilitatorOnly => "facilitator_only",
+            Rejection::TimekeeperOnly => "timekeeper_only",
+            Rejection::PresenterOnly => "presenter_only",
+            Rejection::NoteTakerOnly => "note_taker_only",
             Rejection::NotJoined => "not_joined",
             Rejection::AlreadyJoined => "already_joined",
             Rejection::UnknownPart(_) => "unknown_part",
@@ -354,6 +645,23 @@ impl Rejection {
             Rejection::MinutesOutOfRange(_) => "minutes_out_of_range",
             Rejection::TooManyParts => "too_many_parts",
             Rejection::TooManyParticipants => "too_many_participants",
+            Rejection::NoSuchStep => "no_such_step",
+            Rejection::TimerOutOfRange(_) => "timer_out_of_range",
+            Rejection::NoTimer => "no_timer",
+            Rejection::TimerRunning => "timer_running",
+            Rejection::TimerPaused => "timer_paused",
+            Rejection::UnknownSticky(_) => "unknown_sticky",
+            Rejection::UnknownGroup(_) => "unknown_group",
+            Rejection::TooManyStickies => "too_many_stickies",
+            Rejection::OffBoard => "off_board",
+            Rejection::BadSize => "bad_size",
+            Rejection::BadGroup => "bad_group",
+            Rejection::NoOpenVote => "no_open_vote",
+            Rejection::VoteAlreadyOpen => "vote_already_open",
+            Rejection::NoVotesLeft => "no_votes_left",
+            Rejection::NoVoteToRemove => "no_vote_to_remove",
+            Rejection::NotInVote => "not_in_vote",
+            Rejection::VotesOutOfRange(_) => "votes_out_of_range",
         }
     }
 }
@@ -366,60 +674,72 @@ fn check_minutes(minutes: u32) -> Result<u32, Rejection> {
     }
 }
 
-fn require_facilitator(state: &SessionState, actor: Actor) -> Result<(), Rejection> {
-    match actor {
-        Actor::Participant(id) => match state.participant(id) {
-            Some(p) if p.is_facilitator => Ok(()),
-            Some(_) => Err(Rejection::FacilitatorOnly),
-            None => Err(Rejection::NotJoined),
-        },
-        Actor::Newcomer { .. } => Err(Rejection::NotJoined),
-    }
-}
-
 fn require_part(state: &SessionState, part: PartId) -> Result<&ProgramPart, Rejection> {
     state.part(part).ok_or(Rejection::UnknownPart(part))
 }
 
-/// Decides what an op does to the state. Pure: the state is not changed here.
-pub fn apply(state: &SessionState, actor: Actor, op: Op) -> Result<Vec<Event>, Rejection> {
-    match op {
-        Op::Join { display_name } => join(state, actor, display_name).map(|event| vec![event]),
-        op => {
-            require_facilitator(state, actor)?;
-            facilitator_op(state, op).map(|event| vec![event])
+fn require_sticky(state: &SessionState, sticky: StickyId) -> Result<&Sticky, Rejection> {
+    state.stickies.get(&sticky).ok_or(Rejection::UnknownSticky(sticky))
+}
+
+/// Checks that `actor` holds `right`; returns the participant when one is needed.
+fn check_right(state: &SessionState, actor: Actor, right: Right) -> Result<Option<ParticipantId>, Rejection> {
+    let id = match (actor, right) {
+        (Actor::Newcomer { .. }, Right::Link) => return Ok(None),
+        (Actor::Participant(_), Right::Link) => return Err(Rejection::AlreadyJoined),
+        (Actor::Newcomer { .. }, _) => return Err(Rejection::NotJoined),
+        (Actor::Participant(id), _) => id,
+    };
+    let participant = state.participant(id).ok_or(Rejection::NotJoined)?;
+    let holds = |role: Role| state.roles.holder(role) == Some(id);
+    let allowed = participant.is_facilitator
+        || match right {
+            Right::Link | Right::Participant => true,
+            Right::Facilitator => false,
+            Right::Timekeeper => holds(Role::Timekeeper),
+            Right::NoteTaker => holds(Role::NoteTaker),
+            Right::Presenter => state.current().is_some_and(|part| holds(Role::Presenter(part))),
+        };
+    if allowed {
+        Ok(Some(id))
+    } else {
+        Err(match right {
+            Right::Timekeeper => Rejection::TimekeeperOnly,
+            Right::NoteTaker => Rejection::NoteTakerOnly,
+            Right::Presenter => Rejection::PresenterOnly,
+            _ => Rejection::FacilitatorOnly,
+        })
+    }
+}
+
+/// Decides what an op does to the state at server time `now_ms`. Pure: the state is
+/// not changed here; a rejection means nothing happens.
+pub fn apply(state: &SessionState, actor: Actor, op: Op, now_ms: i64) -> Result<Vec<Event>, Rejection> {
+    let who = check_right(state, actor, op.right())?;
+    let event = match (op, who) {
+        (Op::Join { display_name }, _) => {
+            let Actor::Newcomer { facilitator } = actor else {
+                return Err(Rejection::AlreadyJoined);
+            };
+            if state.participants.len() >= MAX_PARTICIPANTS {
+                return Err(Rejection::TooManyParticipants);
+            }
+            let participant =
+                Participant { id: state.next_participant_id(), display_name, is_facilitator: facilitator };
+            Event::ParticipantJoined { participant }
         }
-    }
+        (op, Some(who)) => decide(state, who, op, now_ms)?,
+        (_, None) => return Err(Rejection::NotJoined),
+    };
+    Ok(vec![event])
 }
 
-fn join(state: &SessionState, actor: Actor, display_name: DisplayName) -> Result<Event, Rejection> {
-    let Actor::Newcomer { facilitator } = actor else {
-        // Someone who has joined already needs no second identity.
-        return Err(Rejection::AlreadyJoined);
-    };
-    if state.participants.len() >= MAX_PARTICIPANTS {
-        return Err(Rejection::TooManyParticipants);
-    }
-    let participant = Participant {
-        id: state.next_participant_id(),
-        display_name,
-        is_facilitator: facilitator,
-    };
-    Ok(Event::ParticipantJoined { participant })
-}
-
-fn facilitator_op(state: &SessionState, op: Op) -> Result<Event, Rejection> {
+fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Result<Event, Rejection> {
     Ok(match op {
         Op::Join { .. } => return Err(Rejection::AlreadyJoined),
         Op::EditDetails { details } => Event::DetailsChanged { details },
         Op::ChangeSettings { settings } => Event::SettingsChanged { settings },
-        Op::AddPart {
-            title,
-            minutes,
-            priority,
-            workspace,
-            index,
-        } => {
+        Op::AddPart { title, minutes, priority, workspace, index } => {
             if state.parts.len() >= MAX_PARTS {
                 return Err(Rejection::TooManyParts);
             }
@@ -448,19 +768,13 @@ fn facilitator_op(state: &SessionState, op: Op) -> Result<Event, Rejection> {
             require_part(state, part)?;
             let len = state.parts.len();
             if to_index >= len {
-                return Err(Rejection::IndexOutOfRange {
-                    index: to_index,
-                    len,
-                });
+                return Err(Rejection::IndexOutOfRange { index: to_index, len });
             }
             Event::PartMoved { part, to_index }
         }
         Op::RetimePart { part, minutes } => {
             require_part(state, part)?;
-            Event::PartRetimed {
-                part,
-                minutes: check_minutes(minutes)?,
-            }
+            Event::PartRetimed { part, minutes: check_minutes(minutes)? }
         }
         Op::AssignRole { role, participant } => {
             if let Role::Presenter(part) = role {
@@ -473,7 +787,178 @@ fn facilitator_op(state: &SessionState, op: Op) -> Result<Event, Rejection> {
             }
             Event::RoleAssigned { role, participant }
         }
+        Op::GoToPart { part } => {
+            require_part(state, part)?;
+            Event::PartChanged { part }
+        }
+        Op::NextPart | Op::PreviousPart => {
+            let current = state.current().and_then(|part| state.part_index(part)).ok_or(Rejection::NoSuchStep)?;
+            let target = if op == Op::NextPart { current.checked_add(1) } else { current.checked_sub(1) };
+            let part = target.and_then(|i| state.parts.get(i)).ok_or(Rejection::NoSuchStep)?;
+            Event::PartChanged { part: part.id }
+        }
+        Op::SetModelsOverlay { open } => Event::ModelsOverlay { open },
+        Op::StartTimer { part, seconds } => {
+            let part = match part.or_else(|| state.current()) {
+                Some(part) => require_part(state, part)?,
+                None => return Err(Rejection::NoSuchStep),
+            };
+            let seconds = seconds.unwrap_or(part.minutes * 60);
+            if !(MIN_TIMER_SECONDS..=MAX_TIMER_SECONDS).contains(&seconds) {
+                return Err(Rejection::TimerOutOfRange(i64::from(seconds)));
+            }
+            Event::TimerStarted { part: part.id, duration_ms: u64::from(seconds) * 1000, at_ms: now_ms }
+        }
+        Op::PauseTimer => match &state.timer {
+            None => return Err(Rejection::NoTimer),
+            Some(timer) if !timer.is_running() => return Err(Rejection::TimerPaused),
+            Some(_) => Event::TimerPaused { at_ms: now_ms },
+        },
+        Op::ResumeTimer => match &state.timer {
+            None => return Err(Rejection::NoTimer),
+            Some(timer) if timer.is_running() => return Err(Rejection::TimerRunning),
+            Some(_) => Event::TimerResumed { at_ms: now_ms },
+        },
+        Op::ExtendTimer { seconds } => {
+            let timer = state.timer.as_ref().ok_or(Rejection::NoTimer)?;
+            let new_duration = timer.duration_ms as i64 + i64::from(seconds) * 1000;
+            if seconds == 0
+                || seconds.abs() > MAX_EXTEND_SECONDS
+                || new_duration < 1000
+                || new_duration > i64::from(MAX_TIMER_SECONDS) * 1000
+            {
+                return Err(Rejection::TimerOutOfRange(new_duration / 1000));
+            }
+            Event::TimerExtended { by_ms: i64::from(seconds) * 1000 }
+        }
+        Op::ResetTimer => {
+            state.timer.as_ref().ok_or(Rejection::NoTimer)?;
+            Event::TimerReset { at_ms: now_ms }
+        }
+        Op::CreateSticky { part, text, x, y, colour } => {
+            require_part(state, part)?;
+            if !board::on_board(x, y) {
+                return Err(Rejection::OffBoard);
+            }
+            if state.stickies.values().filter(|s| s.part == part).count() >= MAX_STICKIES_PER_PART {
+                return Err(Rejection::TooManyStickies);
+            }
+            let sticky = Sticky {
+                id: StickyId(state.next_board_id.max(1)),
+                part,
+                author: who,
+                text,
+                x,
+                y,
+                width: DEFAULT_STICKY_SIZE,
+                height: DEFAULT_STICKY_SIZE,
+                colour,
+                group: None,
+            };
+            Event::StickyCreated { sticky }
+        }
+        Op::EditSticky { sticky, text } => {
+            require_sticky(state, sticky)?;
+            Event::StickyEdited { sticky, text }
+        }
+        Op::MoveSticky { sticky, x, y } => {
+            require_sticky(state, sticky)?;
+            if !board::on_board(x, y) {
+                return Err(Rejection::OffBoard);
+            }
+            Event::StickyMoved { sticky, x, y }
+        }
+        Op::ColourSticky { sticky, colour } => {
+            require_sticky(state, sticky)?;
+            Event::StickyRecoloured { sticky, colour }
+        }
+        Op::ResizeSticky { sticky, width, height } => {
+            require_sticky(state, sticky)?;
+            if !board::valid_size(width, height) {
+                return Err(Rejection::BadSize);
+            }
+            Event::StickyResized { sticky, width, height }
+        }
+        Op::GroupStickies { mut stickies, label } => {
+            stickies.sort();
+            stickies.dedup();
+            let first = stickies.first().ok_or(Rejection::BadGroup)?;
+            let part = require_sticky(state, *first)?.part;
+            for id in &stickies {
+                if require_sticky(state, *id)?.part != part {
+                    return Err(Rejection::BadGroup);
+                }
+            }
+            let group = Group { id: GroupId(state.next_board_id.max(1)), part, label };
+            Event::StickiesGrouped { group, stickies }
+        }
+        Op::Ungroup { group } => {
+            if !state.groups.contains_key(&group) {
+                return Err(Rejection::UnknownGroup(group));
+            }
+            Event::Ungrouped { group }
+        }
+        Op::DeleteSticky { sticky } => {
+            require_sticky(state, sticky)?;
+            Event::StickyDeleted { sticky }
+        }
+        Op::OpenVote { part, votes_per_person } => {
+            require_part(state, part)?;
+            if state.vote.as_ref().is_some_and(|round| round.open) {
+                return Err(Rejection::VoteAlreadyOpen);
+            }
+            if !(1..=MAX_VOTES_PER_PERSON).contains(&votes_per_person) {
+                return Err(Rejection::VotesOutOfRange(votes_per_person));
+            }
+            Event::VoteOpened { part, votes_per_person }
+        }
+        Op::CastVote { sticky } => {
+            let round = state.vote.as_ref().filter(|round| round.open).ok_or(Rejection::NoOpenVote)?;
+            if require_sticky(state, sticky)?.part != round.part {
+                return Err(Rejection::NotInVote);
+            }
+            if round.used_by(who) >= round.votes_per_person {
+                return Err(Rejection::NoVotesLeft);
+            }
+            Event::VoteCast { voter: who, sticky }
+        }
+        Op::RemoveVote { sticky } => {
+            let round = state.vote.as_ref().filter(|round| round.open).ok_or(Rejection::NoOpenVote)?;
+            if !round.votes.get(&who).is_some_and(|dots| dots.contains(&sticky)) {
+                return Err(Rejection::NoVoteToRemove);
+            }
+            Event::VoteRemoved { voter: who, sticky }
+        }
+        Op::CloseVote => {
+            let round = state.vote.as_ref().filter(|round| round.open).ok_or(Rejection::NoOpenVote)?;
+            Event::VoteClosed { part: round.part, tally: round.tally() }
+        }
+        Op::SetNotes { part, text } => {
+            require_part(state, part)?;
+            Event::NotesSet { part, text }
+        }
     })
+}
+
+/// The timer's warnings and end that have fallen due at `now_ms`, each given once per
+/// run: they are events, so once stored they are never due again, even after a restart.
+pub fn due_timer_events(state: &SessionState, now_ms: i64, warnings_seconds: &[u32]) -> Vec<Event> {
+    let Some(timer) = &state.timer else {
+        return Vec::new();
+    };
+    if !timer.is_running() {
+        return Vec::new();
+    }
+    let remaining = timer.remaining_ms(now_ms);
+    let mut events: Vec<Event> = timer
+        .pending_warnings(warnings_seconds)
+        .filter(|w| remaining <= i64::from(*w) * 1000 && remaining > 0)
+        .map(|w| Event::TimerWarning { part: timer.part, seconds_left: w })
+        .collect();
+    if !timer.ended && remaining <= 0 {
+        events.push(Event::TimerEnded { part: timer.part, at_ms: now_ms });
+    }
+    events
 }
 
 #[cfg(test)]
@@ -509,24 +994,19 @@ mod tests {
             language: Lang::Nl,
             meeting_link: None,
         };
-        let start = NaiveDate::from_ymd_opt(2026, 12, 3)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap();
-        let settings =
-            PlannerSettings::with_defaults(start, chrono_tz::Europe::Amsterdam, 1).unwrap();
+        let start = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let settings = PlannerSettings::with_defaults(start, chrono_tz::Europe::Amsterdam, 1).unwrap();
         let mut state = SessionState::new(details, &model(), settings);
         for (name, facilitator) in [("Fay", true), ("Piet", false)] {
-            let op = Op::Join {
-                display_name: DisplayName::parse("display_name", name).unwrap(),
-            };
-            for event in apply(&state, Actor::Newcomer { facilitator }, op).unwrap() {
+            let op = Op::Join { display_name: DisplayName::parse("display_name", name).unwrap() };
+            for event in apply(&state, Actor::Newcomer { facilitator }, op, NOW).unwrap() {
                 state.apply_event(&event);
             }
         }
         state
     }
 
+    const NOW: i64 = 1_800_000_000_000;
     const FACILITATOR: Actor = Actor::Participant(ParticipantId(1));
     const PARTICIPANT: Actor = Actor::Participant(ParticipantId(2));
     const STRANGER: Actor = Actor::Participant(ParticipantId(99));
@@ -534,7 +1014,7 @@ mod tests {
     /// Applies an op and returns the state after it, or the rejection.
     fn run(state: &SessionState, actor: Actor, op: Op) -> Result<SessionState, Rejection> {
         let mut next = state.clone();
-        for event in apply(state, actor, op)? {
+        for event in apply(state, actor, op, NOW)? {
             next.apply_event(&event);
         }
         Ok(next)
@@ -547,11 +1027,8 @@ mod tests {
     #[test]
     fn participants_get_ids_in_join_order() {
         let state = fresh();
-        let names: Vec<_> = state
-            .participants
-            .iter()
-            .map(|p| (p.id.0, p.display_name.as_str(), p.is_facilitator))
-            .collect();
+        let names: Vec<_> =
+            state.participants.iter().map(|p| (p.id.0, p.display_name.as_str(), p.is_facilitator)).collect();
         assert_eq!(names, [(1, "Fay", true), (2, "Piet", false)]);
     }
 
@@ -572,40 +1049,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(keys(&added), ["a", "part_4", "b", "c"]);
-        let moved = run(
-            &added,
-            FACILITATOR,
-            Op::MovePart {
-                part: PartId(1),
-                to_index: 3,
-            },
-        )
-        .unwrap();
+        let moved = run(&added, FACILITATOR, Op::MovePart { part: PartId(1), to_index: 3 }).unwrap();
         assert_eq!(keys(&moved), ["part_4", "b", "c", "a"]);
         let removed = run(&moved, FACILITATOR, Op::RemovePart { part: PartId(2) }).unwrap();
         assert_eq!(keys(&removed), ["part_4", "c", "a"]);
-        let retimed = run(
-            &removed,
-            FACILITATOR,
-            Op::RetimePart {
-                part: PartId(3),
-                minutes: 25,
-            },
-        )
-        .unwrap();
+        let retimed = run(&removed, FACILITATOR, Op::RetimePart { part: PartId(3), minutes: 25 }).unwrap();
         assert_eq!(retimed.part(PartId(3)).map(|p| p.minutes), Some(25));
         // A part added after a removal never reuses an id.
         let title = Title::parse("title", "Extra").unwrap();
         let again = run(
             &retimed,
             FACILITATOR,
-            Op::AddPart {
-                title,
-                minutes: 10,
-                priority: Priority::Could,
-                workspace: WorkspaceKind::Board,
-                index: None,
-            },
+            Op::AddPart { title, minutes: 10, priority: Priority::Could, workspace: WorkspaceKind::Board, index: None },
         )
         .unwrap();
         assert_eq!(again.parts.last().map(|p| p.id), Some(PartId(5)));
@@ -617,22 +1072,11 @@ mod tests {
         let with_presenter = run(
             &state,
             FACILITATOR,
-            Op::AssignRole {
-                role: Role::Presenter(PartId(2)),
-                participant: Some(ParticipantId(2)),
-            },
+            Op::AssignRole { role: Role::Presenter(PartId(2)), participant: Some(ParticipantId(2)) },
         )
         .unwrap();
-        assert_eq!(
-            with_presenter.roles.holder(Role::Presenter(PartId(2))),
-            Some(ParticipantId(2))
-        );
-        let removed = run(
-            &with_presenter,
-            FACILITATOR,
-            Op::RemovePart { part: PartId(2) },
-        )
-        .unwrap();
+        assert_eq!(with_presenter.roles.holder(Role::Presenter(PartId(2))), Some(ParticipantId(2)));
+        let removed = run(&with_presenter, FACILITATOR, Op::RemovePart { part: PartId(2) }).unwrap();
         assert!(removed.roles.presenters.is_empty());
     }
 
@@ -642,42 +1086,14 @@ mod tests {
         let title = || Title::parse("title", "x").unwrap();
         let name = || DisplayName::parse("display_name", "Anna").unwrap();
         let cases: Vec<(Actor, Op, Rejection)> = vec![
-            (
-                PARTICIPANT,
-                Op::RetimePart {
-                    part: PartId(1),
-                    minutes: 20,
-                },
-                Rejection::FacilitatorOnly,
-            ),
-            (
-                STRANGER,
-                Op::RemovePart { part: PartId(1) },
-                Rejection::NotJoined,
-            ),
-            (
-                Actor::Newcomer { facilitator: true },
-                Op::RemovePart { part: PartId(1) },
-                Rejection::NotJoined,
-            ),
+            (PARTICIPANT, Op::RetimePart { part: PartId(1), minutes: 20 }, Rejection::FacilitatorOnly),
+            (STRANGER, Op::RemovePart { part: PartId(1) }, Rejection::NotJoined),
+            (Actor::Newcomer { facilitator: true }, Op::RemovePart { part: PartId(1) }, Rejection::NotJoined),
+            (FACILITATOR, Op::Join { display_name: name() }, Rejection::AlreadyJoined),
+            (FACILITATOR, Op::RemovePart { part: PartId(9) }, Rejection::UnknownPart(PartId(9))),
             (
                 FACILITATOR,
-                Op::Join {
-                    display_name: name(),
-                },
-                Rejection::AlreadyJoined,
-            ),
-            (
-                FACILITATOR,
-                Op::RemovePart { part: PartId(9) },
-                Rejection::UnknownPart(PartId(9)),
-            ),
-            (
-                FACILITATOR,
-                Op::MovePart {
-                    part: PartId(1),
-                    to_index: 3,
-                },
+                Op::MovePart { part: PartId(1), to_index: 3 },
                 Rejection::IndexOutOfRange { index: 3, len: 3 },
             ),
             (
@@ -691,68 +1107,37 @@ mod tests {
                 },
                 Rejection::IndexOutOfRange { index: 4, len: 3 },
             ),
+            (FACILITATOR, Op::RetimePart { part: PartId(1), minutes: 4 }, Rejection::MinutesOutOfRange(4)),
+            (FACILITATOR, Op::RetimePart { part: PartId(1), minutes: 241 }, Rejection::MinutesOutOfRange(241)),
             (
                 FACILITATOR,
-                Op::RetimePart {
-                    part: PartId(1),
-                    minutes: 4,
-                },
-                Rejection::MinutesOutOfRange(4),
-            ),
-            (
-                FACILITATOR,
-                Op::RetimePart {
-                    part: PartId(1),
-                    minutes: 241,
-                },
-                Rejection::MinutesOutOfRange(241),
-            ),
-            (
-                FACILITATOR,
-                Op::AssignRole {
-                    role: Role::Timekeeper,
-                    participant: Some(ParticipantId(7)),
-                },
+                Op::AssignRole { role: Role::Timekeeper, participant: Some(ParticipantId(7)) },
                 Rejection::UnknownParticipant(ParticipantId(7)),
             ),
             (
                 FACILITATOR,
-                Op::AssignRole {
-                    role: Role::Presenter(PartId(8)),
-                    participant: Some(ParticipantId(2)),
-                },
+                Op::AssignRole { role: Role::Presenter(PartId(8)), participant: Some(ParticipantId(2)) },
                 Rejection::UnknownPart(PartId(8)),
             ),
         ];
         for (actor, op, expected) in cases {
             let description = format!("{op:?} by {actor:?}");
-            assert_eq!(apply(&state, actor, op), Err(expected), "{description}");
+            assert_eq!(apply(&state, actor, op, NOW), Err(expected), "{description}");
         }
     }
 
     #[test]
     fn replaying_the_events_gives_the_same_state() {
         let state = fresh();
-        let mut log = vec![Event::SessionCreated {
-            state: Box::new(state.clone()),
-        }];
+        let mut log = vec![Event::SessionCreated { state: Box::new(state.clone()) }];
         let mut current = state;
         let ops = [
-            Op::AssignRole {
-                role: Role::Timekeeper,
-                participant: Some(ParticipantId(2)),
-            },
-            Op::MovePart {
-                part: PartId(3),
-                to_index: 0,
-            },
-            Op::RetimePart {
-                part: PartId(1),
-                minutes: 45,
-            },
+            Op::AssignRole { role: Role::Timekeeper, participant: Some(ParticipantId(2)) },
+            Op::MovePart { part: PartId(3), to_index: 0 },
+            Op::RetimePart { part: PartId(1), minutes: 45 },
         ];
         for op in ops {
-            for event in apply(&current, FACILITATOR, op).unwrap() {
+            for event in apply(&current, FACILITATOR, op, NOW).unwrap() {
                 current.apply_event(&event);
                 log.push(event);
             }
@@ -763,5 +1148,277 @@ mod tests {
             replayed.apply_event(event);
         }
         assert_eq!(replayed, current);
+    }
+
+    fn at(state: &SessionState, actor: Actor, op: Op, now: i64) -> Result<SessionState, Rejection> {
+        let mut next = state.clone();
+        for event in apply(state, actor, op, now)? {
+            next.apply_event(&event);
+        }
+        Ok(next)
+    }
+
+    fn text(t: &str) -> StickyText {
+        StickyText::parse("text", t).unwrap()
+    }
+
+    fn sticky(part: u32) -> Op {
+        Op::CreateSticky { part: PartId(part), text: text("idee"), x: 10, y: 20, colour: Colour::Yellow }
+    }
+
+    /// A session with a timekeeper (2), a note taker (3), a presenter of part 1 (4) and a
+    /// participant without a role (5).
+    fn with_roles() -> SessionState {
+        let mut state = fresh();
+        for name in ["Tim", "Nora", "Pam"] {
+            let op = Op::Join { display_name: DisplayName::parse("display_name", name).unwrap() };
+            state = at(&state, Actor::Newcomer { facilitator: false }, op, NOW).unwrap();
+        }
+        let roles = [(Role::Timekeeper, 3), (Role::NoteTaker, 4), (Role::Presenter(PartId(1)), 5)];
+        for (role, who) in roles {
+            state =
+                at(&state, FACILITATOR, Op::AssignRole { role, participant: Some(ParticipantId(who)) }, NOW).unwrap();
+        }
+        state
+    }
+
+    #[test]
+    fn every_right_is_refused_to_every_role_that_lacks_it() {
+        let state = with_roles();
+        let facilitator = FACILITATOR;
+        let plain = PARTICIPANT; // Piet, no role
+        let timekeeper = Actor::Participant(ParticipantId(3));
+        let note_taker = Actor::Participant(ParticipantId(4));
+        let presenter = Actor::Participant(ParticipantId(5));
+        let ops: Vec<(Op, Right)> = vec![
+            (Op::GoToPart { part: PartId(2) }, Right::Facilitator),
+            (Op::SetModelsOverlay { open: true }, Right::Facilitator),
+            (Op::OpenVote { part: PartId(1), votes_per_person: 3 }, Right::Facilitator),
+            (Op::RetimePart { part: PartId(1), minutes: 20 }, Right::Facilitator),
+            (Op::NextPart, Right::Presenter),
+            (Op::StartTimer { part: None, seconds: Some(60) }, Right::Timekeeper),
+            (Op::SetNotes { part: PartId(1), text: NoteText::parse("text", "notulen").unwrap() }, Right::NoteTaker),
+            (sticky(1), Right::Participant),
+        ];
+        for (op, right) in ops {
+            assert_eq!(op.right(), right, "{op:?}");
+            for (actor, role) in [
+                (facilitator, "facilitator"),
+                (plain, "participant"),
+                (timekeeper, "timekeeper"),
+                (note_taker, "note taker"),
+                (presenter, "presenter"),
+            ] {
+                let may = match right {
+                    Right::Facilitator => role == "facilitator",
+                    Right::Presenter => role == "facilitator" || role == "presenter",
+                    Right::Timekeeper => role == "facilitator" || role == "timekeeper",
+                    Right::NoteTaker => role == "facilitator" || role == "note taker",
+                    Right::Participant | Right::Link => true,
+                };
+                let result = apply(&state, actor, op.clone(), NOW);
+                assert_eq!(result.is_ok(), may, "{op:?} by the {role}: {result:?}");
+                if !may {
+                    let expected = match right {
+                        Right::Presenter => Rejection::PresenterOnly,
+                        Right::Timekeeper => Rejection::TimekeeperOnly,
+                        Right::NoteTaker => Rejection::NoteTakerOnly,
+                        _ => Rejection::FacilitatorOnly,
+                    };
+                    assert_eq!(result, Err(expected));
+                }
+            }
+        }
+        // The presenter of part 1 may not advance once part 2 is current.
+        let moved = at(&state, facilitator, Op::GoToPart { part: PartId(2) }, NOW).unwrap();
+        assert_eq!(apply(&moved, presenter, Op::NextPart, NOW), Err(Rejection::PresenterOnly));
+    }
+
+    #[test]
+    fn navigation_steps_through_the_program_and_stops_at_its_ends() {
+        let state = fresh();
+        assert_eq!(state.current(), Some(PartId(1)));
+        assert_eq!(apply(&state, FACILITATOR, Op::PreviousPart, NOW), Err(Rejection::NoSuchStep));
+        let second = at(&state, FACILITATOR, Op::NextPart, NOW).unwrap();
+        assert_eq!(second.current(), Some(PartId(2)));
+        let last = at(&second, FACILITATOR, Op::GoToPart { part: PartId(3) }, NOW).unwrap();
+        assert_eq!(apply(&last, FACILITATOR, Op::NextPart, NOW), Err(Rejection::NoSuchStep));
+        let open = at(&last, FACILITATOR, Op::SetModelsOverlay { open: true }, NOW).unwrap();
+        assert!(open.models_open);
+        assert_eq!(open.current(), Some(PartId(3)), "the models overlay keeps the place");
+    }
+
+    #[test]
+    fn the_timer_runs_on_server_time_and_records_what_each_part_took() {
+        let state = fresh();
+        let started = at(&state, FACILITATOR, Op::StartTimer { part: None, seconds: None }, NOW).unwrap();
+        let timer = started.timer.clone().unwrap();
+        assert_eq!((timer.part, timer.duration_ms), (PartId(1), 30 * 60_000));
+        assert_eq!(timer.remaining_ms(NOW + 60_000), 29 * 60_000);
+        assert_eq!(apply(&started, FACILITATOR, Op::ResumeTimer, NOW), Err(Rejection::TimerRunning));
+        let paused = at(&started, FACILITATOR, Op::PauseTimer, NOW + 10 * 60_000).unwrap();
+        assert_eq!(paused.actual_ms(PartId(1), NOW + 20 * 60_000), 10 * 60_000, "paused time does not count");
+        assert_eq!(apply(&paused, FACILITATOR, Op::PauseTimer, NOW), Err(Rejection::TimerPaused));
+        let resumed = at(&paused, FACILITATOR, Op::ResumeTimer, NOW + 20 * 60_000).unwrap();
+        let extended = at(&resumed, FACILITATOR, Op::ExtendTimer { seconds: 300 }, NOW + 20 * 60_000).unwrap();
+        assert_eq!(extended.timer.as_ref().unwrap().remaining_ms(NOW + 20 * 60_000), 25 * 60_000);
+        assert_eq!(extended.actual_ms(PartId(1), NOW + 50 * 60_000), 40 * 60_000);
+        // Moving the timer to the next part closes the run of the first.
+        let next =
+            at(&extended, FACILITATOR, Op::StartTimer { part: Some(PartId(2)), seconds: None }, NOW + 50 * 60_000)
+                .unwrap();
+        assert_eq!(next.actual_ms(PartId(1), NOW + 90 * 60_000), 40 * 60_000);
+        let reset = at(&next, FACILITATOR, Op::ResetTimer, NOW + 55 * 60_000).unwrap();
+        assert!(reset.timer.is_none());
+        assert_eq!(reset.actual_ms(PartId(2), NOW + 99 * 60_000), 5 * 60_000);
+        for (seconds, ok) in [(0, false), (1, true), (8 * 3600, true), (48 * 3600, false)] {
+            let result = apply(&state, FACILITATOR, Op::StartTimer { part: None, seconds: Some(seconds) }, NOW);
+            assert_eq!(result.is_ok(), ok, "{seconds} s");
+        }
+        assert_eq!(apply(&state, FACILITATOR, Op::PauseTimer, NOW), Err(Rejection::NoTimer));
+        assert!(apply(&started, FACILITATOR, Op::ExtendTimer { seconds: -3 * 3600 }, NOW).is_err());
+    }
+
+    #[test]
+    fn timer_warnings_and_the_end_fall_due_once() {
+        let warnings = [300, 60];
+        let state = at(&fresh(), FACILITATOR, Op::StartTimer { part: None, seconds: Some(600) }, NOW).unwrap();
+        let timer = state.timer.clone().unwrap();
+        assert_eq!(timer.next_due_ms(NOW, &warnings), Some(NOW + 300_000));
+        assert!(due_timer_events(&state, NOW + 299_000, &warnings).is_empty());
+        let mut state = state;
+        let mut seen = Vec::new();
+        for now in [NOW + 300_000, NOW + 301_000, NOW + 540_000, NOW + 600_000, NOW + 700_000] {
+            for event in due_timer_events(&state, now, &warnings) {
+                state.apply_event(&event);
+                seen.push(event);
+            }
+        }
+        assert_eq!(
+            seen,
+            vec![
+                Event::TimerWarning { part: PartId(1), seconds_left: 300 },
+                Event::TimerWarning { part: PartId(1), seconds_left: 60 },
+                Event::TimerEnded { part: PartId(1), at_ms: NOW + 600_000 },
+            ]
+        );
+        assert_eq!(state.timer.as_ref().unwrap().next_due_ms(NOW + 700_000, &warnings), None);
+        // A short timer gets no warning longer than itself.
+        let short = at(&fresh(), FACILITATOR, Op::StartTimer { part: None, seconds: Some(120) }, NOW).unwrap();
+        assert_eq!(due_timer_events(&short, NOW + 1_000, &warnings), vec![]);
+        assert_eq!(
+            due_timer_events(&short, NOW + 61_000, &warnings),
+            vec![Event::TimerWarning { part: PartId(1), seconds_left: 60 }]
+        );
+    }
+
+    #[test]
+    fn stickies_are_created_moved_grouped_and_deleted() {
+        let state = fresh();
+        let one = at(&state, PARTICIPANT, sticky(1), NOW).unwrap();
+        let two = at(&one, PARTICIPANT, sticky(1), NOW).unwrap();
+        let ids: Vec<_> = two.stickies.keys().copied().collect();
+        assert_eq!(ids, [StickyId(1), StickyId(2)]);
+        assert_eq!(two.stickies[&StickyId(1)].author, ParticipantId(2));
+        let moved = at(&two, FACILITATOR, Op::MoveSticky { sticky: StickyId(1), x: -50, y: 75 }, NOW).unwrap();
+        assert_eq!((moved.stickies[&StickyId(1)].x, moved.stickies[&StickyId(1)].y), (-50, 75));
+        let edited =
+            at(&moved, PARTICIPANT, Op::EditSticky { sticky: StickyId(2), text: text("beter idee") }, NOW).unwrap();
+        let coloured =
+            at(&edited, PARTICIPANT, Op::ColourSticky { sticky: StickyId(2), colour: Colour::Pink }, NOW).unwrap();
+        let resized =
+            at(&coloured, PARTICIPANT, Op::ResizeSticky { sticky: StickyId(2), width: 200, height: 120 }, NOW).unwrap();
+        let grouped = at(
+            &resized,
+            PARTICIPANT,
+            Op::GroupStickies { stickies: vec![StickyId(2), StickyId(1)], label: text("Thema") },
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(grouped.stickies[&StickyId(2)].group, Some(GroupId(3)));
+        let ungrouped = at(&grouped, PARTICIPANT, Op::Ungroup { group: GroupId(3) }, NOW).unwrap();
+        assert!(ungrouped.stickies.values().all(|s| s.group.is_none()));
+        let deleted = at(&ungrouped, PARTICIPANT, Op::DeleteSticky { sticky: StickyId(1) }, NOW).unwrap();
+        assert_eq!(deleted.stickies.len(), 1);
+        let after = at(&deleted, PARTICIPANT, sticky(2), NOW).unwrap();
+        assert!(after.stickies.contains_key(&StickyId(4)), "ids are never reused");
+
+        let bad: Vec<(Op, Rejection)> = vec![
+            (Op::MoveSticky { sticky: StickyId(1), x: 0, y: 0 }, Rejection::UnknownSticky(StickyId(1))),
+            (Op::EditSticky { sticky: StickyId(99), text: text("x") }, Rejection::UnknownSticky(StickyId(99))),
+            (Op::MoveSticky { sticky: StickyId(2), x: 20_001, y: 0 }, Rejection::OffBoard),
+            (Op::ResizeSticky { sticky: StickyId(2), width: 5, height: 100 }, Rejection::BadSize),
+            (
+                Op::CreateSticky { part: PartId(9), text: text("x"), x: 0, y: 0, colour: Colour::Blue },
+                Rejection::UnknownPart(PartId(9)),
+            ),
+            (Op::GroupStickies { stickies: vec![], label: text("x") }, Rejection::BadGroup),
+            (Op::GroupStickies { stickies: vec![StickyId(2), StickyId(4)], label: text("x") }, Rejection::BadGroup),
+            (Op::Ungroup { group: GroupId(3) }, Rejection::UnknownGroup(GroupId(3))),
+        ];
+        for (op, expected) in bad {
+            assert_eq!(apply(&after, PARTICIPANT, op.clone(), NOW), Err(expected), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn a_board_holds_a_bounded_number_of_stickies() {
+        let mut state = fresh();
+        for _ in 0..MAX_STICKIES_PER_PART {
+            state = at(&state, PARTICIPANT, sticky(1), NOW).unwrap();
+        }
+        assert_eq!(apply(&state, PARTICIPANT, sticky(1), NOW), Err(Rejection::TooManyStickies));
+        assert!(apply(&state, PARTICIPANT, sticky(2), NOW).is_ok(), "the limit is per part");
+    }
+
+    #[test]
+    fn dot_voting_keeps_each_budget_and_reveals_the_tally_on_close() {
+        let mut state = fresh();
+        for part in [1, 1, 2] {
+            state = at(&state, PARTICIPANT, sticky(part), NOW).unwrap();
+        }
+        assert_eq!(apply(&state, PARTICIPANT, Op::CastVote { sticky: StickyId(1) }, NOW), Err(Rejection::NoOpenVote));
+        assert_eq!(
+            apply(&state, FACILITATOR, Op::OpenVote { part: PartId(1), votes_per_person: 0 }, NOW),
+            Err(Rejection::VotesOutOfRange(0))
+        );
+        let open = at(&state, FACILITATOR, Op::OpenVote { part: PartId(1), votes_per_person: 2 }, NOW).unwrap();
+        assert_eq!(
+            apply(&open, FACILITATOR, Op::OpenVote { part: PartId(1), votes_per_person: 2 }, NOW),
+            Err(Rejection::VoteAlreadyOpen)
+        );
+        let one = at(&open, PARTICIPANT, Op::CastVote { sticky: StickyId(1) }, NOW).unwrap();
+        let two = at(&one, PARTICIPANT, Op::CastVote { sticky: StickyId(1) }, NOW).unwrap();
+        assert_eq!(apply(&two, PARTICIPANT, Op::CastVote { sticky: StickyId(2) }, NOW), Err(Rejection::NoVotesLeft));
+        assert_eq!(apply(&two, FACILITATOR, Op::CastVote { sticky: StickyId(3) }, NOW), Err(Rejection::NotInVote));
+        assert_eq!(
+            apply(&two, FACILITATOR, Op::RemoveVote { sticky: StickyId(1) }, NOW),
+            Err(Rejection::NoVoteToRemove)
+        );
+        let back = at(&two, PARTICIPANT, Op::RemoveVote { sticky: StickyId(1) }, NOW).unwrap();
+        let moved = at(&back, PARTICIPANT, Op::CastVote { sticky: StickyId(2) }, NOW).unwrap();
+        let theirs = at(&moved, FACILITATOR, Op::CastVote { sticky: StickyId(2) }, NOW).unwrap();
+        let closing = apply(&theirs, FACILITATOR, Op::CloseVote, NOW).unwrap();
+        assert_eq!(
+            closing,
+            vec![Event::VoteClosed { part: PartId(1), tally: vec![(StickyId(2), 2), (StickyId(1), 1)] }]
+        );
+        let closed = at(&theirs, FACILITATOR, Op::CloseVote, NOW).unwrap();
+        assert_eq!(apply(&closed, PARTICIPANT, Op::CastVote { sticky: StickyId(1) }, NOW), Err(Rejection::NoOpenVote));
+        assert_eq!(apply(&closed, FACILITATOR, Op::CloseVote, NOW), Err(Rejection::NoOpenVote));
+    }
+
+    #[test]
+    fn the_live_position_counts_what_the_parts_before_took() {
+        let state = fresh();
+        // Part 1 (30 min planned) ran 40 minutes; part 2 has run 10 minutes so far.
+        let first = at(&state, FACILITATOR, Op::StartTimer { part: None, seconds: None }, NOW).unwrap();
+        let second =
+            at(&first, FACILITATOR, Op::StartTimer { part: Some(PartId(2)), seconds: None }, NOW + 40 * 60_000)
+                .unwrap();
+        let position = second.live_position(NOW + 50 * 60_000).unwrap();
+        assert_eq!(position, LivePosition { current_part: PartId(2), minutes_used: 10, overrun_so_far: 10 });
+        let replan = second.replan(NOW + 50 * 60_000).unwrap();
+        assert_eq!(replan.delay_minutes, 10);
     }
 }

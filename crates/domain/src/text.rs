@@ -26,22 +26,13 @@ fn check(field: &'static str, text: &str, min: usize, max: usize) -> Result<Stri
     let trimmed = text.trim();
     let length = trimmed.chars().count();
     if length < min {
-        return Err(TextError {
-            field,
-            problem: TextProblem::Empty,
-        });
+        return Err(TextError { field, problem: TextProblem::Empty });
     }
     if length > max {
-        return Err(TextError {
-            field,
-            problem: TextProblem::TooLong { max, got: length },
-        });
+        return Err(TextError { field, problem: TextProblem::TooLong { max, got: length } });
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(TextError {
-            field,
-            problem: TextProblem::ControlCharacters,
-        });
+        return Err(TextError { field, problem: TextProblem::ControlCharacters });
     }
     Ok(trimmed.to_owned())
 }
@@ -101,19 +92,10 @@ impl MeetingLink {
         let rest = lower
             .strip_prefix("https://")
             .or_else(|| lower.strip_prefix("http://"))
-            .ok_or(TextError {
-                field,
-                problem: TextProblem::NotAWebAddress,
-            })?;
+            .ok_or(TextError { field, problem: TextProblem::NotAWebAddress })?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if host.is_empty()
-            || link.chars().any(char::is_whitespace)
-            || link.contains(['"', '<', '>'])
-        {
-            return Err(TextError {
-                field,
-                problem: TextProblem::NotAWebAddress,
-            });
+        if host.is_empty() || link.chars().any(char::is_whitespace) || link.contains(['"', '<', '>']) {
+            return Err(TextError { field, problem: TextProblem::NotAWebAddress });
         }
         Ok(MeetingLink(link))
     }
@@ -129,22 +111,14 @@ mod tests {
 
     #[test]
     fn texts_are_trimmed_and_bounded() {
-        assert_eq!(
-            Title::parse("title", "  Heidag  ").map(|t| t.0),
-            Ok("Heidag".to_owned())
-        );
-        assert_eq!(
-            Title::parse("title", "   ").unwrap_err().problem,
-            TextProblem::Empty
-        );
+        assert_eq!(Title::parse("title", "  Heidag  ").map(|t| t.0), Ok("Heidag".to_owned()));
+        assert_eq!(Title::parse("title", "   ").unwrap_err().problem, TextProblem::Empty);
         assert_eq!(
             Title::parse("title", &"x".repeat(121)).unwrap_err().problem,
             TextProblem::TooLong { max: 120, got: 121 }
         );
         assert_eq!(
-            DisplayName::parse("display_name", "An\u{0}na")
-                .unwrap_err()
-                .problem,
+            DisplayName::parse("display_name", "An\u{0}na").unwrap_err().problem,
             TextProblem::ControlCharacters
         );
         assert!(Organisation::parse("organisation", "").is_ok());
@@ -162,11 +136,7 @@ mod tests {
             ("ftp://example.org", false),
         ];
         for (link, ok) in cases {
-            assert_eq!(
-                MeetingLink::parse("meeting_link", link).is_ok(),
-                ok,
-                "{link}"
-            );
+            assert_eq!(MeetingLink::parse("meeting_link", link).is_ok(), ok, "{link}");
         }
     }
 }

@@ -115,11 +115,7 @@ pub fn agenda_view(schedule: &Schedule, lang: Lang) -> AgendaView {
                 .iter()
                 .map(|block| {
                     let (kind, part_id, priority, segment) = match &block.kind {
-                        BlockKind::Part {
-                            part_id,
-                            priority,
-                            segment,
-                        } => (
+                        BlockKind::Part { part_id, priority, segment } => (
                             BlockKindView::Part,
                             Some(part_id.0),
                             Some(priority.code().to_owned()),
@@ -246,12 +242,7 @@ pub fn agenda_table(view: &AgendaView, lang: Lang) -> String {
             out.push_str(&format!("  {:<11}  {:>4}  {}\n", w.time, w.minutes, w.what));
         }
         for block in &day.blocks {
-            out.push_str(&format!(
-                "  {:<11}  {:>4}  {}\n",
-                time_range(block),
-                block.minutes,
-                block_title(block)
-            ));
+            out.push_str(&format!("  {:<11}  {:>4}  {}\n", time_range(block), block.minutes, block_title(block)));
         }
         out.push('\n');
     }
@@ -271,10 +262,7 @@ pub fn agenda_table(view: &AgendaView, lang: Lang) -> String {
 fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(
-            c,
-            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#'
-        ) {
+        if matches!(c, '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#') {
             out.push('\\');
         }
         out.push(if c == '\n' || c == '\r' { ' ' } else { c });
@@ -299,10 +287,7 @@ pub fn agenda_markdown(view: &AgendaView, lang: Lang) -> String {
             out.push_str(&format!("{}\n\n", w.no_parts));
             continue;
         }
-        out.push_str(&format!(
-            "| {} | {} | {} |\n|---|---:|---|\n",
-            w.time, w.minutes, w.what
-        ));
+        out.push_str(&format!("| {} | {} | {} |\n|---|---:|---|\n", w.time, w.minutes, w.what));
         for block in &day.blocks {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",

@@ -27,8 +27,7 @@ impl std::fmt::Debug for Token {
 impl Token {
     pub fn generate() -> Result<Token, ApiError> {
         let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
         Ok(Token(bytes.iter().map(|b| format!("{b:02x}")).collect()))
     }
 
@@ -95,11 +94,7 @@ pub fn presented_credential(session: SessionId, headers: &HeaderMap) -> Option<T
 impl AppState {
     /// Checks the request's credential for `session`: it must exist, belong to this
     /// session, and come from a link that has not been rotated since.
-    pub async fn authenticate(
-        &self,
-        session: SessionId,
-        headers: &HeaderMap,
-    ) -> Result<Caller, ApiError> {
+    pub async fn authenticate(&self, session: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let access = self.store.session_access(session).await?;
         let token = presented_credential(session, headers).ok_or(ApiError::NotAuthorized)?;
         let credential = match self.store.credential(session, token.hash()).await {
@@ -110,10 +105,7 @@ impl AppState {
         if credential.epoch != access.epoch(credential.via) {
             return Err(ApiError::LinkRotated);
         }
-        Ok(Caller {
-            participant: credential.participant,
-            via: credential.via,
-        })
+        Ok(Caller { participant: credential.participant, via: credential.via })
     }
 
     /// Which link a link token is, if it is one of this session's current links.
@@ -139,13 +131,7 @@ mod tests {
         assert_eq!(a.expose().len(), 40);
         assert_eq!(Token::parse(a.expose()), Some(a.clone()));
         assert_eq!(format!("{a:?}"), "Token(…)");
-        for junk in [
-            "",
-            "abc",
-            &"g".repeat(40),
-            &"a".repeat(41),
-            "'; DROP TABLE sessions; --",
-        ] {
+        for junk in ["", "abc", &"g".repeat(40), &"a".repeat(41), "'; DROP TABLE sessions; --"] {
             assert_eq!(Token::parse(junk), None, "{junk}");
         }
     }
@@ -160,10 +146,7 @@ mod tests {
         assert_eq!(presented_credential(session, &headers), Some(token.clone()));
         assert_eq!(presented_credential(uuid::Uuid::now_v7(), &headers), None);
         let mut bearer = HeaderMap::new();
-        bearer.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).unwrap(),
-        );
+        bearer.insert(header::AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {}", token.expose())).unwrap());
         assert_eq!(presented_credential(session, &bearer), Some(token));
     }
 }

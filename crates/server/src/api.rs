@@ -13,13 +13,12 @@ use heisessie_domain::model::{Model, Priority, WorkspaceKind};
 use heisessie_domain::model_file;
 use heisessie_domain::planner::{self, LivePosition, PartId, PlannerSettings};
 use heisessie_domain::session::{
-    self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails,
-    SessionState,
+    self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails, SessionState,
 };
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
 use heisessie_domain::{Lang, Localized};
 use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
-use heisessie_store::{LinkKind, NewCredential, NewSession, SessionId};
+use heisessie_store::{LinkKind, NewCredential, NewEvent, NewSession, SessionId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -42,30 +41,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(ApiError::InvalidBody {
-                detail: "Content-Type must be application/json".into(),
-                field: None,
-            });
+            return Err(ApiError::InvalidBody { detail: "Content-Type must be application/json".into(), field: None });
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::InvalidBody {
-                        detail: rejection.body_text(),
-                        field: None,
-                    }
-                }
-            })?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::InvalidBody { detail: rejection.body_text(), field: None }
+            }
+        })?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
             let path = error.path().to_string();
-            ApiError::InvalidBody {
-                detail: error.inner().to_string(),
-                field: (path != ".").then_some(path),
-            }
+            ApiError::InvalidBody { detail: error.inner().to_string(), field: (path != ".").then_some(path) }
         })?;
         Ok(ApiJson(value))
     }
@@ -138,7 +126,7 @@ pub struct CreatedSession {
     pub session: SessionView,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionView {
     #[schema(value_type = String, format = Uuid)]
     pub id: SessionId,
@@ -154,17 +142,19 @@ pub struct SessionView {
     pub participants: Vec<ParticipantView>,
     pub roles: RolesView,
     pub schedule: AgendaView,
-    pub you: ParticipantView,
+    /// The caller; absent where the view goes to everyone (live events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub you: Option<ParticipantView>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ModelInfoView {
     pub id: String,
     pub name: String,
     pub credit: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PartView {
     pub id: u32,
     pub key: String,
@@ -178,7 +168,7 @@ pub struct PartView {
     pub workspace: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SettingsView {
     pub start: String,
     pub time_zone: String,
@@ -189,14 +179,14 @@ pub struct SettingsView {
     pub gap_days: u32,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ParticipantView {
     pub id: u64,
     pub display_name: String,
     pub is_facilitator: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RolesView {
     pub process_facilitator: Option<u64>,
     pub timekeeper: Option<u64>,
@@ -204,7 +194,7 @@ pub struct RolesView {
     pub presenters: Vec<PresenterView>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PresenterView {
     pub part_id: u32,
     pub participant_id: u64,
@@ -323,8 +313,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
 fn parse_lang(field: &str, code: Option<&str>) -> Result<Lang, ApiError> {
     match code {
         None => Ok(Lang::Nl),
-        Some(code) => Lang::parse(code)
-            .ok_or_else(|| ApiError::field(field, FieldProblem::BadChoice("nl, en"))),
+        Some(code) => Lang::parse(code).ok_or_else(|| ApiError::field(field, FieldProblem::BadChoice("nl, en"))),
     }
 }
 
@@ -347,12 +336,9 @@ impl SettingsInput {
         Ok(PlannerSettings::new(
             parse_start("start", &self.start)?,
             parse_time_zone("time_zone", self.time_zone.as_deref())?,
-            self.max_day_minutes
-                .unwrap_or(PlannerSettings::DEFAULT_MAX_DAY_MINUTES),
-            self.max_work_stretch_minutes
-                .unwrap_or(PlannerSettings::DEFAULT_MAX_WORK_STRETCH_MINUTES),
-            self.break_minutes
-                .unwrap_or(PlannerSettings::DEFAULT_BREAK_MINUTES),
+            self.max_day_minutes.unwrap_or(PlannerSettings::DEFAULT_MAX_DAY_MINUTES),
+            self.max_work_stretch_minutes.unwrap_or(PlannerSettings::DEFAULT_MAX_WORK_STRETCH_MINUTES),
+            self.break_minutes.unwrap_or(PlannerSettings::DEFAULT_BREAK_MINUTES),
             self.days.unwrap_or(1),
             self.gap_days.unwrap_or(PlannerSettings::DEFAULT_GAP_DAYS),
         )?)
@@ -368,17 +354,14 @@ fn parse_meeting_link(text: Option<&str>) -> Result<Option<MeetingLink>, ApiErro
 
 pub fn resolve_model(model: Option<&str>, model_file: Option<&str>) -> Result<Model, ApiError> {
     match model_file {
-        Some(text) => model_file::parse_model_file(text)
-            .map_err(|e| ApiError::InvalidModelFile(e.to_string())),
+        Some(text) => model_file::parse_model_file(text).map_err(|e| ApiError::InvalidModelFile(e.to_string())),
         None => catalog::builtin_model(model.unwrap_or("heidag")).ok_or(ApiError::UnknownModel),
     }
 }
 
 fn parse_priority(text: Option<&str>) -> Result<Priority, ApiError> {
     text.map_or(Ok(Priority::Should), |code| {
-        Priority::parse(code).ok_or_else(|| {
-            ApiError::field("priority", FieldProblem::BadChoice("must, should, could"))
-        })
+        Priority::parse(code).ok_or_else(|| ApiError::field("priority", FieldProblem::BadChoice("must, should, could")))
     })
 }
 
@@ -387,9 +370,7 @@ fn parse_workspace(text: Option<&str>) -> Result<WorkspaceKind, ApiError> {
         WorkspaceKind::parse(code).ok_or_else(|| {
             ApiError::field(
                 "workspace",
-                FieldProblem::BadChoice(
-                    "board, end_goals, smart_goals, personas, core_message, actions, notes",
-                ),
+                FieldProblem::BadChoice("board, end_goals, smart_goals, personas, core_message, actions, notes"),
             )
         })
     })
@@ -401,10 +382,9 @@ fn parse_role(request: &AssignRoleRequest) -> Result<Role, ApiError> {
         ("timekeeper", _) => Ok(Role::Timekeeper),
         ("note_taker", _) => Ok(Role::NoteTaker),
         ("presenter", Some(part)) => Ok(Role::Presenter(PartId(part))),
-        ("presenter", None) => Err(ApiError::field(
-            "part_id",
-            FieldProblem::Text(heisessie_domain::text::TextProblem::Empty),
-        )),
+        ("presenter", None) => {
+            Err(ApiError::field("part_id", FieldProblem::Text(heisessie_domain::text::TextProblem::Empty)))
+        }
         _ => Err(ApiError::field(
             "role",
             FieldProblem::BadChoice("process_facilitator, timekeeper, note_taker, presenter"),
@@ -417,31 +397,20 @@ pub fn parse_session_id(text: &str) -> Result<SessionId, ApiError> {
 }
 
 fn parse_part_id(text: &str) -> Result<PartId, ApiError> {
-    text.parse::<u32>().map(PartId).map_err(|_| {
-        ApiError::field(
-            "part_id",
-            FieldProblem::OutOfRange {
-                min: 1,
-                max: i64::from(u32::MAX),
-                got: 0,
-            },
-        )
-    })
+    text.parse::<u32>()
+        .map(PartId)
+        .map_err(|_| ApiError::field("part_id", FieldProblem::OutOfRange { min: 1, max: i64::from(u32::MAX), got: 0 }))
 }
 
 // ---- Views ------------------------------------------------------------------------
 
-fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
+pub fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
     PartView {
         id: part.id.0,
         key: part.key.clone(),
         title: part.title.get(lang).to_owned(),
         explanation: part.explanation.get(lang).to_owned(),
-        questions: part
-            .questions
-            .iter()
-            .map(|q| q.get(lang).to_owned())
-            .collect(),
+        questions: part.questions.iter().map(|q| q.get(lang).to_owned()).collect(),
         minutes: part.minutes,
         priority: part.priority.code().to_owned(),
         workspace: part.workspace.code().to_owned(),
@@ -464,7 +433,7 @@ pub fn settings_view(settings: &PlannerSettings) -> SettingsView {
     }
 }
 
-fn participant_view(participant: &Participant) -> ParticipantView {
+pub fn participant_view(participant: &Participant) -> ParticipantView {
     ParticipantView {
         id: participant.id.0,
         display_name: participant.display_name.as_str().to_owned(),
@@ -476,7 +445,7 @@ pub fn session_view(
     id: SessionId,
     seq: u64,
     state: &SessionState,
-    you: ParticipantId,
+    you: Option<ParticipantId>,
     lang: Lang,
 ) -> SessionView {
     let roles = &state.roles;
@@ -486,21 +455,13 @@ pub fn session_view(
         title: state.details.title.as_str().to_owned(),
         organisation: state.details.organisation.as_str().to_owned(),
         language: state.details.language.code().to_owned(),
-        meeting_link: state
-            .details
-            .meeting_link
-            .as_ref()
-            .map(|l| l.as_str().to_owned()),
+        meeting_link: state.details.meeting_link.as_ref().map(|l| l.as_str().to_owned()),
         model: ModelInfoView {
             id: state.model.id.clone(),
             name: state.model.name.get(lang).to_owned(),
             credit: optional_text(&state.model.credit, lang),
         },
-        parts: state
-            .parts
-            .iter()
-            .map(|part| part_view(part, lang))
-            .collect(),
+        parts: state.parts.iter().map(|part| part_view(part, lang)).collect(),
         settings: settings_view(&state.settings),
         participants: state.participants.iter().map(participant_view).collect(),
         roles: RolesView {
@@ -510,21 +471,11 @@ pub fn session_view(
             presenters: roles
                 .presenters
                 .iter()
-                .map(|(part, who)| PresenterView {
-                    part_id: part.0,
-                    participant_id: who.0,
-                })
+                .map(|(part, who)| PresenterView { part_id: part.0, participant_id: who.0 })
                 .collect(),
         },
         schedule: agenda_view(&state.schedule(), lang),
-        you: state
-            .participant(you)
-            .map(participant_view)
-            .unwrap_or(ParticipantView {
-                id: you.0,
-                display_name: String::new(),
-                is_facilitator: false,
-            }),
+        you: you.and_then(|you| state.participant(you)).map(participant_view),
     }
 }
 
@@ -561,21 +512,14 @@ impl AppState {
         format!("{}/s/{}?k={}", self.public_url, id, token.expose())
     }
 
-    pub async fn create_session(
-        &self,
-        request: &CreateSessionRequest,
-        ui_lang: Lang,
-    ) -> Result<Creation, ApiError> {
+    pub async fn create_session(&self, request: &CreateSessionRequest, ui_lang: Lang) -> Result<Creation, ApiError> {
         let language = match request.language.as_deref() {
             None => ui_lang,
             code => parse_lang("language", code)?,
         };
         let details = SessionDetails {
             title: Title::parse("title", &request.title)?,
-            organisation: Organisation::parse(
-                "organisation",
-                request.organisation.as_deref().unwrap_or(""),
-            )?,
+            organisation: Organisation::parse("organisation", request.organisation.as_deref().unwrap_or(""))?,
             language,
             meeting_link: parse_meeting_link(request.meeting_link.as_deref())?,
         };
@@ -592,23 +536,14 @@ impl AppState {
         let settings = request.settings.parse()?;
 
         let mut state = SessionState::new(details, &model, settings);
-        let mut events = vec![Event::SessionCreated {
-            state: Box::new(state.clone()),
-        }];
-        let joined = session::apply(
-            &state,
-            Actor::Newcomer { facilitator: true },
-            Op::Join { display_name },
-        )?;
+        let mut events = vec![NewEvent::system(Event::SessionCreated { state: Box::new(state.clone()) })];
+        let now = chrono::Utc::now().timestamp_millis();
+        let joined = session::apply(&state, Actor::Newcomer { facilitator: true }, Op::Join { display_name }, now)?;
         for event in &joined {
             state.apply_event(event);
         }
-        events.extend(joined);
-        let creator = state
-            .participants
-            .last()
-            .map(|p| p.id)
-            .unwrap_or(ParticipantId(1));
+        events.extend(joined.into_iter().map(NewEvent::system));
+        let creator = state.participants.last().map(|p| p.id).unwrap_or(ParticipantId(1));
 
         let facilitator_token = Token::generate()?;
         let participant_token = Token::generate()?;
@@ -641,35 +576,20 @@ impl AppState {
     }
 
     /// Joins with a link token; returns the new participant and their credential.
-    pub async fn join(
-        &self,
-        id: SessionId,
-        link_token: &str,
-        name: &str,
-    ) -> Result<(Participant, Token), ApiError> {
+    pub async fn join(&self, id: SessionId, link_token: &str, name: &str) -> Result<(Participant, Token), ApiError> {
         let token = Token::parse(link_token).ok_or(ApiError::NotAuthorized)?;
         let kind = self.link_kind(id, &token).await?;
         let display_name = DisplayName::parse("display_name", name)?;
         let credential = Token::generate()?;
-        let hash = credential.hash();
+        // The room puts the id the join hands out into the credential.
+        let credential_record = NewCredential { token: credential.hash(), participant: ParticipantId(0), via: kind };
         let applied = self
-            .sessions
+            .rooms
             .apply(
                 id,
-                Actor::Newcomer {
-                    facilitator: kind == LinkKind::Facilitator,
-                },
+                Actor::Newcomer { facilitator: kind == LinkKind::Facilitator },
                 Op::Join { display_name },
-                |events| {
-                    events.iter().find_map(|event| match event {
-                        Event::ParticipantJoined { participant } => Some(NewCredential {
-                            token: hash,
-                            participant: participant.id,
-                            via: kind,
-                        }),
-                        _ => None,
-                    })
-                },
+                Some(credential_record),
             )
             .await?;
         let participant = applied
@@ -684,27 +604,17 @@ impl AppState {
         Ok((participant, credential))
     }
 
-    async fn apply_as(
-        &self,
-        id: SessionId,
-        caller: Caller,
-        op: Op,
-    ) -> Result<(u64, SessionState), ApiError> {
-        let applied = self
-            .sessions
-            .apply(id, Actor::Participant(caller.participant), op, |_| None)
-            .await?;
+    async fn apply_as(&self, id: SessionId, caller: Caller, op: Op) -> Result<(u64, SessionState), ApiError> {
+        let applied = self.rooms.apply(id, Actor::Participant(caller.participant), op, None).await?;
         Ok((applied.seq, applied.state))
     }
 
     async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let caller = self.authenticate(id, headers).await?;
-        let (_, state) = self.sessions.read(id).await?;
+        let (_, state) = self.rooms.read(id).await?;
         match state.participant(caller.participant) {
             Some(p) if p.is_facilitator => Ok(caller),
-            Some(_) => Err(ApiError::Rejected(
-                heisessie_domain::session::Rejection::FacilitatorOnly,
-            )),
+            Some(_) => Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly)),
             None => Err(ApiError::NotAuthorized),
         }
     }
@@ -720,9 +630,7 @@ fn lang_of(headers: &HeaderMap, uri: &axum::http::Uri) -> Lang {
 
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-    })
+    Json(Health { status: "ok".into() })
 }
 
 #[utoipa::path(get, path = "/api/models", tag = "models",
@@ -730,12 +638,7 @@ pub async fn healthz() -> Json<Health> {
     responses((status = 200, body = Vec<ModelView>)))]
 pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<ModelView>> {
     let lang = lang_of(&headers, &uri);
-    Json(
-        catalog::builtin_models()
-            .iter()
-            .map(|model| model_view(model, lang))
-            .collect(),
-    )
+    Json(catalog::builtin_models().iter().map(|model| model_view(model, lang)).collect())
 }
 
 #[utoipa::path(post, path = "/api/sessions", tag = "sessions", request_body = CreateSessionRequest,
@@ -749,25 +652,15 @@ pub async fn create_session(
     let lang = lang_of(&headers, &uri);
     let created = app.create_session(&request, lang).await?;
     let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
-    let creator = created
-        .state
-        .participants
-        .last()
-        .map(|p| p.id)
-        .unwrap_or(ParticipantId(1));
+    let creator = created.state.participants.last().map(|p| p.id).unwrap_or(ParticipantId(1));
     let body = CreatedSession {
         session_id: created.id,
         facilitator_link: created.facilitator_link,
         participant_link: created.participant_link,
         credential: created.credential.expose().to_owned(),
-        session: session_view(created.id, created.seq, &created.state, creator, lang),
+        session: session_view(created.id, created.seq, &created.state, Some(creator), lang),
     };
-    Ok((
-        StatusCode::CREATED,
-        [(header::SET_COOKIE, cookie)],
-        Json(body),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/sessions/{id}", tag = "sessions",
@@ -781,14 +674,8 @@ pub async fn get_session(
 ) -> ApiResult<Json<SessionView>> {
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app.sessions.read(id).await?;
-    Ok(Json(session_view(
-        id,
-        seq,
-        &state,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    let (seq, state) = app.rooms.read(id).await?;
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(patch, path = "/api/sessions/{id}", tag = "sessions", request_body = EditSessionRequest,
@@ -803,7 +690,7 @@ pub async fn edit_session(
 ) -> ApiResult<Json<SessionView>> {
     let id = parse_session_id(&id)?;
     let caller = app.facilitator(id, &headers).await?;
-    let (_, current) = app.sessions.read(id).await?;
+    let (_, current) = app.rooms.read(id).await?;
     // Everything is parsed before anything is applied, so a bad field changes nothing.
     let details = SessionDetails {
         title: match &request.title {
@@ -823,32 +710,18 @@ pub async fn edit_session(
             None => current.details.meeting_link.clone(),
         },
     };
-    let settings = request
-        .settings
-        .as_ref()
-        .map(SettingsInput::parse)
-        .transpose()?;
+    let settings = request.settings.as_ref().map(SettingsInput::parse).transpose()?;
     let mut result = (0, current.clone());
     if details != current.details {
-        result = app
-            .apply_as(id, caller, Op::EditDetails { details })
-            .await?;
+        result = app.apply_as(id, caller, Op::EditDetails { details }).await?;
     }
     if let Some(settings) = settings {
-        result = app
-            .apply_as(id, caller, Op::ChangeSettings { settings })
-            .await?;
+        result = app.apply_as(id, caller, Op::ChangeSettings { settings }).await?;
     }
     if result.0 == 0 {
-        result = app.sessions.read(id).await?;
+        result = app.rooms.read(id).await?;
     }
-    Ok(Json(session_view(
-        id,
-        result.0,
-        &result.1,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    Ok(Json(session_view(id, result.0, &result.1, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(get, path = "/api/sessions/{id}/schedule", tag = "sessions",
@@ -862,11 +735,8 @@ pub async fn get_schedule(
 ) -> ApiResult<Json<AgendaView>> {
     let id = parse_session_id(&id)?;
     app.authenticate(id, &headers).await?;
-    let (_, state) = app.sessions.read(id).await?;
-    Ok(Json(agenda_view(
-        &state.schedule(),
-        lang_of(&headers, &uri),
-    )))
+    let (_, state) = app.rooms.read(id).await?;
+    Ok(Json(agenda_view(&state.schedule(), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/replan", tag = "sessions", request_body = ReplanRequest,
@@ -881,17 +751,14 @@ pub async fn replan(
 ) -> ApiResult<Json<ReplanView>> {
     let id = parse_session_id(&id)?;
     app.authenticate(id, &headers).await?;
-    let (_, state) = app.sessions.read(id).await?;
+    let (_, state) = app.rooms.read(id).await?;
     let position = LivePosition {
         current_part: PartId(request.current_part),
         minutes_used: request.minutes_used,
         overrun_so_far: request.overrun_so_far,
     };
-    let replan = planner::replan(&state.plan_parts(), &state.settings, &position).ok_or(
-        ApiError::Rejected(heisessie_domain::session::Rejection::UnknownPart(
-            position.current_part,
-        )),
-    )?;
+    let replan = planner::replan(&state.plan_parts(), &state.settings, &position)
+        .ok_or(ApiError::Rejected(heisessie_domain::session::Rejection::UnknownPart(position.current_part)))?;
     Ok(Json(replan_view(&replan, lang_of(&headers, &uri))))
 }
 
@@ -915,13 +782,7 @@ pub async fn add_part(
         index: request.index,
     };
     let (seq, state) = app.apply_as(id, caller, op).await?;
-    Ok(Json(session_view(
-        id,
-        seq,
-        &state,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(patch, path = "/api/sessions/{id}/parts/{part_id}", tag = "program", request_body = RetimePartRequest,
@@ -937,23 +798,8 @@ pub async fn retime_part(
     let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app
-        .apply_as(
-            id,
-            caller,
-            Op::RetimePart {
-                part,
-                minutes: request.minutes,
-            },
-        )
-        .await?;
-    Ok(Json(session_view(
-        id,
-        seq,
-        &state,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    let (seq, state) = app.apply_as(id, caller, Op::RetimePart { part, minutes: request.minutes }).await?;
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(delete, path = "/api/sessions/{id}/parts/{part_id}", tag = "program",
@@ -969,13 +815,7 @@ pub async fn remove_part(
     let part = parse_part_id(&part)?;
     let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::RemovePart { part }).await?;
-    Ok(Json(session_view(
-        id,
-        seq,
-        &state,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/parts/{part_id}/move", tag = "program", request_body = MovePartRequest,
@@ -991,23 +831,8 @@ pub async fn move_part(
     let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app
-        .apply_as(
-            id,
-            caller,
-            Op::MovePart {
-                part,
-                to_index: request.to_index,
-            },
-        )
-        .await?;
-    Ok(Json(session_view(
-        id,
-        seq,
-        &state,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    let (seq, state) = app.apply_as(id, caller, Op::MovePart { part, to_index: request.to_index }).await?;
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/join", tag = "participants", request_body = JoinRequest,
@@ -1026,12 +851,7 @@ pub async fn join(
         is_facilitator: participant.is_facilitator,
         credential: credential.expose().to_owned(),
     };
-    Ok((
-        StatusCode::CREATED,
-        [(header::SET_COOKIE, cookie)],
-        Json(body),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/roles", tag = "participants", request_body = AssignRoleRequest,
@@ -1047,18 +867,9 @@ pub async fn assign_role(
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
     let role = parse_role(&request)?;
-    let op = Op::AssignRole {
-        role,
-        participant: request.participant_id.map(ParticipantId),
-    };
+    let op = Op::AssignRole { role, participant: request.participant_id.map(ParticipantId) };
     let (seq, state) = app.apply_as(id, caller, op).await?;
-    Ok(Json(session_view(
-        id,
-        seq,
-        &state,
-        caller.participant,
-        lang_of(&headers, &uri),
-    )))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/links/{kind}/rotate", tag = "participants",
@@ -1074,10 +885,7 @@ pub async fn rotate_link(
         "facilitator" => LinkKind::Facilitator,
         "participant" => LinkKind::Participant,
         _ => {
-            return Err(ApiError::field(
-                "kind",
-                FieldProblem::BadChoice("facilitator, participant"),
-            ));
+            return Err(ApiError::field("kind", FieldProblem::BadChoice("facilitator, participant")));
         }
     };
     let caller = app.facilitator(id, &headers).await?;
@@ -1086,9 +894,7 @@ pub async fn rotate_link(
     let keep = (caller.via == kind).then_some(caller.participant);
     app.store.rotate_link(id, kind, token.hash(), keep).await?;
     tracing::info!(session = %id, link = kind.code(), "link rotated");
-    Ok(Json(RotatedLink {
-        link: app.link(id, &token),
-    }))
+    Ok(Json(RotatedLink { link: app.link(id, &token) }))
 }
 
 #[derive(OpenApi)]

@@ -49,16 +49,23 @@ pub enum ApiError {
     InvalidModelFile(String),
     UnknownModel,
     Conflict,
+    /// The same `client_op_id` was sent before with a different op.
+    OpIdReused,
+    /// The session has as many live connections as it takes.
+    SessionFull,
+    /// This address has as many live connections as it may.
+    TooManyConnections,
+    /// Ops come faster than a connection may send them.
+    RateLimited,
+    /// A WebSocket from another site's page.
+    ForeignOrigin,
     /// Logged with its cause; the client only hears that something went wrong.
     Internal(String),
 }
 
 impl ApiError {
     pub fn field(field: impl Into<String>, problem: FieldProblem) -> Self {
-        ApiError::InvalidField {
-            field: field.into(),
-            problem,
-        }
+        ApiError::InvalidField { field: field.into(), problem }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -68,22 +75,34 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Rejected(rejection) => match rejection {
-                Rejection::FacilitatorOnly | Rejection::NotJoined => StatusCode::FORBIDDEN,
-                Rejection::UnknownPart(_) | Rejection::UnknownParticipant(_) => {
-                    StatusCode::NOT_FOUND
-                }
+                Rejection::FacilitatorOnly
+                | Rejection::TimekeeperOnly
+                | Rejection::PresenterOnly
+                | Rejection::NoteTakerOnly
+                | Rejection::NotJoined => StatusCode::FORBIDDEN,
+                Rejection::UnknownPart(_)
+                | Rejection::UnknownParticipant(_)
+                | Rejection::UnknownSticky(_)
+                | Rejection::UnknownGroup(_) => StatusCode::NOT_FOUND,
                 Rejection::AlreadyJoined
                 | Rejection::TooManyParts
-                | Rejection::TooManyParticipants => StatusCode::CONFLICT,
-                Rejection::IndexOutOfRange { .. } | Rejection::MinutesOutOfRange(_) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                | Rejection::TooManyParticipants
+                | Rejection::TooManyStickies
+                | Rejection::VoteAlreadyOpen
+                | Rejection::TimerRunning
+                | Rejection::TimerPaused
+                | Rejection::NoTimer
+                | Rejection::NoOpenVote => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField { .. }
-            | ApiError::InvalidModelFile(_)
-            | ApiError::UnknownModel => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::InvalidField { .. } | ApiError::InvalidModelFile(_) | ApiError::UnknownModel => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::Conflict | ApiError::OpIdReused => StatusCode::CONFLICT,
+            ApiError::SessionFull => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyConnections | ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -103,6 +122,11 @@ impl ApiError {
             ApiError::InvalidModelFile(_) => "invalid_model_file",
             ApiError::UnknownModel => "unknown_model",
             ApiError::Conflict => "conflict",
+            ApiError::OpIdReused => "op_id_reused",
+            ApiError::SessionFull => "session_full",
+            ApiError::TooManyConnections => "too_many_connections",
+            ApiError::RateLimited => "rate_limited",
+            ApiError::ForeignOrigin => "foreign_origin",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -137,31 +161,19 @@ impl ApiError {
 pub fn problem_text(problem: &FieldProblem, lang: Lang) -> String {
     match problem {
         FieldProblem::Text(TextProblem::Empty) => i18n::text(lang, "problem.empty", &[]),
-        FieldProblem::Text(TextProblem::TooLong { max, got }) => i18n::text(
-            lang,
-            "problem.too_long",
-            &[("max", &max.to_string()), ("got", &got.to_string())],
-        ),
-        FieldProblem::Text(TextProblem::ControlCharacters) => {
-            i18n::text(lang, "problem.control_characters", &[])
+        FieldProblem::Text(TextProblem::TooLong { max, got }) => {
+            i18n::text(lang, "problem.too_long", &[("max", &max.to_string()), ("got", &got.to_string())])
         }
-        FieldProblem::Text(TextProblem::NotAWebAddress) => {
-            i18n::text(lang, "problem.not_a_web_address", &[])
-        }
+        FieldProblem::Text(TextProblem::ControlCharacters) => i18n::text(lang, "problem.control_characters", &[]),
+        FieldProblem::Text(TextProblem::NotAWebAddress) => i18n::text(lang, "problem.not_a_web_address", &[]),
         FieldProblem::OutOfRange { min, max, got } => i18n::text(
             lang,
             "problem.out_of_range",
-            &[
-                ("min", &min.to_string()),
-                ("max", &max.to_string()),
-                ("got", &got.to_string()),
-            ],
+            &[("min", &min.to_string()), ("max", &max.to_string()), ("got", &got.to_string())],
         ),
         FieldProblem::UnknownTimeZone => i18n::text(lang, "problem.unknown_time_zone", &[]),
         FieldProblem::BadStart => i18n::text(lang, "problem.bad_start", &[]),
-        FieldProblem::BadChoice(choices) => {
-            i18n::text(lang, "problem.bad_choice", &[("choices", choices)])
-        }
+        FieldProblem::BadChoice(choices) => i18n::text(lang, "problem.bad_choice", &[("choices", choices)]),
     }
 }
 
@@ -180,14 +192,7 @@ impl From<SettingsError> for ApiError {
             SettingsError::Days(got) => (1, 2, got),
             SettingsError::GapDays(got) => (1, 60, got),
         };
-        ApiError::field(
-            error.field(),
-            FieldProblem::OutOfRange {
-                min,
-                max,
-                got: i64::from(got),
-            },
-        )
+        ApiError::field(error.field(), FieldProblem::OutOfRange { min, max, got: i64::from(got) })
     }
 }
 
@@ -233,16 +238,10 @@ impl IntoResponse for ApiError {
 
 /// The language of a request: `?lang=` first, then `Accept-Language`, then Dutch.
 pub fn request_lang(headers: &HeaderMap, query: Option<&str>) -> Lang {
-    let from_query = query.and_then(|q| {
-        q.split('&')
-            .find_map(|pair| pair.strip_prefix("lang=").and_then(Lang::parse))
-    });
+    let from_query = query.and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=").and_then(Lang::parse)));
     from_query
         .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
         })
         .unwrap_or_default()
 }
@@ -260,9 +259,6 @@ pub async fn localize_errors(request: Request, next: Next) -> Response {
         field: error.field_name().map(str::to_owned),
     };
     let mut localized = (error.status(), axum::Json(body)).into_response();
-    localized.headers_mut().insert(
-        header::CONTENT_LANGUAGE,
-        axum::http::HeaderValue::from_static(lang.code()),
-    );
+    localized.headers_mut().insert(header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(lang.code()));
     localized
 }

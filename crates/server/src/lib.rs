@@ -7,8 +7,10 @@ pub mod access;
 pub mod api;
 pub mod error;
 pub mod i18n;
+pub mod live;
 mod pages;
-pub mod sessions;
+pub mod protocol;
+pub mod rooms;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,7 +26,8 @@ use heisessie_store::Store;
 use tokio::net::TcpListener;
 
 use crate::error::ApiError;
-use crate::sessions::Sessions;
+use crate::live::{AddressCounts, LiveConfig};
+use crate::rooms::{RoomConfig, Rooms};
 
 /// Requests larger than this are refused: a model file is the largest thing we take.
 const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -33,7 +36,11 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    pub sessions: Sessions,
+    pub rooms: Rooms,
+    pub live: LiveConfig,
+    pub address_counts: Arc<AddressCounts>,
+    /// Flips to `true` when the server shuts down, so live connections close cleanly.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// The address links are built on, e.g. `http://127.0.0.1:8080` (no trailing slash).
     pub public_url: String,
     /// Mark cookies `Secure` (when served over https).
@@ -42,9 +49,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, public_url: &str) -> Self {
+        Self::with_config(store, public_url, RoomConfig::default(), LiveConfig::default())
+    }
+
+    pub fn with_config(store: Arc<dyn Store>, public_url: &str, rooms: RoomConfig, live: LiveConfig) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
         AppState {
-            sessions: Sessions::new(store.clone()),
+            rooms: Rooms::new(store.clone(), rooms),
+            live,
+            address_counts: Arc::default(),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             store,
             secure_cookies: public_url.starts_with("https://"),
             public_url,
@@ -58,21 +72,16 @@ pub fn app(state: AppState) -> Router {
         .route("/models", get(api::list_models))
         .route("/openapi.json", get(openapi))
         .route("/sessions", post(api::create_session))
-        .route(
-            "/sessions/{id}",
-            get(api::get_session).patch(api::edit_session),
-        )
+        .route("/sessions/{id}", get(api::get_session).patch(api::edit_session))
         .route("/sessions/{id}/schedule", get(api::get_schedule))
         .route("/sessions/{id}/replan", post(api::replan))
         .route("/sessions/{id}/parts", post(api::add_part))
-        .route(
-            "/sessions/{id}/parts/{part_id}",
-            axum::routing::patch(api::retime_part).delete(api::remove_part),
-        )
+        .route("/sessions/{id}/parts/{part_id}", axum::routing::patch(api::retime_part).delete(api::remove_part))
         .route("/sessions/{id}/parts/{part_id}/move", post(api::move_part))
         .route("/sessions/{id}/join", post(api::join))
         .route("/sessions/{id}/roles", post(api::assign_role))
-        .route("/sessions/{id}/links/{kind}/rotate", post(api::rotate_link));
+        .route("/sessions/{id}/links/{kind}/rotate", post(api::rotate_link))
+        .route("/sessions/{id}/live", get(live::live));
     Router::new()
         .nest("/api", api)
         .merge(pages::routes())
@@ -87,11 +96,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        api::openapi_json(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], api::openapi_json()).into_response()
 }
 
 use axum::response::IntoResponse;
@@ -108,14 +113,8 @@ async fn security_headers(request: Request, next: Next) -> Response {
              connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
     );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }
@@ -143,10 +142,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let signal = state.shutdown.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Live connections close with "going away"; then the requests in flight finish.
+        let _ = signal.send(true);
+    };
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -69,23 +69,12 @@ fn page(lang: Lang, title: &str, body: &str) -> Html<String> {
 }
 
 async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        STYLESHEET,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET).into_response()
 }
 
 async fn locale_file(Path(file): Path<String>) -> Result<Response, ApiError> {
-    let lang = file
-        .strip_suffix(".json")
-        .and_then(Lang::parse)
-        .ok_or(ApiError::RouteNotFound)?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        i18n::source(lang),
-    )
-        .into_response())
+    let lang = file.strip_suffix(".json").and_then(Lang::parse).ok_or(ApiError::RouteNotFound)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], i18n::source(lang)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,16 +120,9 @@ fn number(field: &'static str, text: &str) -> Result<Option<u32>, ApiError> {
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse::<u32>().map(Some).map_err(|_| {
-        ApiError::field(
-            field,
-            FieldProblem::OutOfRange {
-                min: 0,
-                max: i64::from(u32::MAX),
-                got: -1,
-            },
-        )
-    })
+    text.parse::<u32>()
+        .map(Some)
+        .map_err(|_| ApiError::field(field, FieldProblem::OutOfRange { min: 0, max: i64::from(u32::MAX), got: -1 }))
 }
 
 impl CreateForm {
@@ -165,24 +147,13 @@ impl CreateForm {
         let max_day_minutes = if hours.is_empty() {
             None
         } else {
-            let hours: f64 = hours.parse().map_err(|_| {
-                ApiError::field(
-                    "max_hours",
-                    FieldProblem::OutOfRange {
-                        min: 1,
-                        max: 12,
-                        got: -1,
-                    },
-                )
-            })?;
+            let hours: f64 = hours
+                .parse()
+                .map_err(|_| ApiError::field("max_hours", FieldProblem::OutOfRange { min: 1, max: 12, got: -1 }))?;
             if !(1.0..=12.0).contains(&hours) {
                 return Err(ApiError::field(
                     "max_hours",
-                    FieldProblem::OutOfRange {
-                        min: 1,
-                        max: 12,
-                        got: hours.round() as i64,
-                    },
+                    FieldProblem::OutOfRange { min: 1, max: 12, got: hours.round() as i64 },
                 ));
             }
             Some((hours * 60.0).round() as u32)
@@ -217,28 +188,18 @@ fn field(lang: Lang, name: &str, label_key: &str, input: &str) -> String {
 }
 
 fn text_input(name: &str, value: &str, extra: &str) -> String {
-    format!(
-        "<input id=\"{name}\" name=\"{name}\" value=\"{}\" {extra}>",
-        esc(value)
-    )
+    format!("<input id=\"{name}\" name=\"{name}\" value=\"{}\" {extra}>", esc(value))
 }
 
 fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<String> {
     let models: String = catalog::builtin_models()
         .iter()
         .map(|model| {
-            let selected = if model.id == form.model {
-                " selected"
-            } else {
-                ""
-            };
+            let selected = if model.id == form.model { " selected" } else { "" };
             let summary = text(
                 lang,
                 "home.parts",
-                &[
-                    ("count", &model.parts.len().to_string()),
-                    ("minutes", &model.total_minutes().to_string()),
-                ],
+                &[("count", &model.parts.len().to_string()), ("minutes", &model.total_minutes().to_string())],
             );
             format!(
                 "<option value=\"{}\"{selected}>{} ({})</option>",
@@ -251,11 +212,7 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
     let language_options: String = Lang::ALL
         .iter()
         .map(|l| {
-            let selected = if l.code() == form.language {
-                " selected"
-            } else {
-                ""
-            };
+            let selected = if l.code() == form.language { " selected" } else { "" };
             let name = match l {
                 Lang::Nl => "Nederlands",
                 Lang::En => "English",
@@ -267,10 +224,7 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
         .iter()
         .map(|(value, key)| {
             let selected = if *value == form.days { " selected" } else { "" };
-            format!(
-                "<option value=\"{value}\"{selected}>{}</option>",
-                esc(&text(lang, key, &[]))
-            )
+            format!("<option value=\"{value}\"{selected}>{}</option>", esc(&text(lang, key, &[])))
         })
         .collect();
     let error_box = error
@@ -292,12 +246,7 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
         heading = esc(&text(lang, "home.title", &[])),
         intro = esc(&text(lang, "home.intro", &[])),
         code = lang.code(),
-        model = field(
-            lang,
-            "model",
-            "home.model",
-            &format!("<select id=\"model\" name=\"model\">{models}</select>")
-        ),
+        model = field(lang, "model", "home.model", &format!("<select id=\"model\" name=\"model\">{models}</select>")),
         title = field(
             lang,
             "title",
@@ -315,11 +264,7 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
             lang,
             "organisation",
             "home.organisation",
-            &text_input(
-                "organisation",
-                &form.organisation,
-                &format!("maxlength=\"120\" placeholder=\"{optional}\"")
-            )
+            &text_input("organisation", &form.organisation, &format!("maxlength=\"120\" placeholder=\"{optional}\""))
         ),
         language = field(
             lang,
@@ -341,25 +286,12 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
             lang,
             "facilitator_name",
             "home.facilitator_name",
-            &text_input(
-                "facilitator_name",
-                &form.facilitator_name,
-                "maxlength=\"60\""
-            )
+            &text_input("facilitator_name", &form.facilitator_name, "maxlength=\"60\"")
         ),
         agenda = esc(&text(lang, "session.agenda", &[])),
-        start = field(
-            lang,
-            "start",
-            "home.start",
-            &text_input("start", &form.start, "type=\"datetime-local\" required")
-        ),
-        tz = field(
-            lang,
-            "time_zone",
-            "home.time_zone",
-            &text_input("time_zone", &form.time_zone, "required")
-        ),
+        start =
+            field(lang, "start", "home.start", &text_input("start", &form.start, "type=\"datetime-local\" required")),
+        tz = field(lang, "time_zone", "home.time_zone", &text_input("time_zone", &form.time_zone, "required")),
         hours = field(
             lang,
             "max_hours",
@@ -370,37 +302,20 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
             lang,
             "break_every",
             "home.break_every",
-            &text_input(
-                "break_every",
-                &form.break_every,
-                "type=\"number\" min=\"30\" max=\"240\""
-            )
+            &text_input("break_every", &form.break_every, "type=\"number\" min=\"30\" max=\"240\"")
         ),
         breaks = field(
             lang,
             "break_minutes",
             "home.break_minutes",
-            &text_input(
-                "break_minutes",
-                &form.break_minutes,
-                "type=\"number\" min=\"5\" max=\"60\""
-            )
+            &text_input("break_minutes", &form.break_minutes, "type=\"number\" min=\"5\" max=\"60\"")
         ),
-        days = field(
-            lang,
-            "days",
-            "home.days",
-            &format!("<select id=\"days\" name=\"days\">{days_options}</select>")
-        ),
+        days = field(lang, "days", "home.days", &format!("<select id=\"days\" name=\"days\">{days_options}</select>")),
         gap = field(
             lang,
             "gap_days",
             "home.gap_days",
-            &text_input(
-                "gap_days",
-                &form.gap_days,
-                "type=\"number\" min=\"1\" max=\"60\""
-            )
+            &text_input("gap_days", &form.gap_days, "type=\"number\" min=\"1\" max=\"60\"")
         ),
         submit = esc(&text(lang, "home.submit", &[])),
     );
@@ -408,14 +323,7 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
 }
 
 async fn home(headers: HeaderMap, Query(query): Query<LangQuery>) -> Html<String> {
-    let lang = request_lang(
-        &headers,
-        query
-            .lang
-            .as_deref()
-            .map(|l| format!("lang={l}"))
-            .as_deref(),
-    );
+    let lang = request_lang(&headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref());
     home_form(lang, &CreateForm::with_defaults(lang), None)
 }
 
@@ -424,24 +332,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    origin
-        .split_once("://")
-        .is_some_and(|(_, rest)| rest == host)
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
 }
 
 fn lang_from(headers: &HeaderMap, query: &LangQuery) -> Lang {
-    request_lang(
-        headers,
-        query
-            .lang
-            .as_deref()
-            .map(|l| format!("lang={l}"))
-            .as_deref(),
-    )
+    request_lang(headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref())
 }
 
 async fn create_from_form(
@@ -452,11 +348,7 @@ async fn create_from_form(
 ) -> Response {
     let lang = lang_from(&headers, &query);
     if !same_origin(&headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            home_form(lang, &form, Some(&ApiError::NotAuthorized)),
-        )
-            .into_response();
+        return (StatusCode::FORBIDDEN, home_form(lang, &form, Some(&ApiError::NotAuthorized))).into_response();
     }
     let created = match form.to_request() {
         Ok(request) => app.create_session(&request, lang).await,
@@ -483,18 +375,10 @@ async fn create_from_form(
         id = created.id,
         code = lang.code(),
         open = esc(&text(lang, "created.open", &[])),
-        agenda = session_body(
-            lang,
-            &created.state,
-            &agenda_view(&created.state.schedule(), view_lang)
-        ),
+        agenda = session_body(lang, &created.state, &agenda_view(&created.state.schedule(), view_lang)),
     );
     let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
-    (
-        StatusCode::CREATED,
-        [(header::SET_COOKIE, cookie)],
-        page(lang, &text(lang, "created.title", &[]), &body),
-    )
+    (StatusCode::CREATED, [(header::SET_COOKIE, cookie)], page(lang, &text(lang, "created.title", &[]), &body))
         .into_response()
 }
 
@@ -516,15 +400,9 @@ fn role_name(lang: Lang, role: Role) -> String {
 fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String {
     let mut out = String::new();
     let details = &state.details;
-    out.push_str(&format!(
-        "<section class=\"session-head\"><h2>{}</h2>",
-        esc(details.title.as_str())
-    ));
+    out.push_str(&format!("<section class=\"session-head\"><h2>{}</h2>", esc(details.title.as_str())));
     if !details.organisation.as_str().is_empty() {
-        out.push_str(&format!(
-            "<p class=\"organisation\">{}</p>",
-            esc(details.organisation.as_str())
-        ));
+        out.push_str(&format!("<p class=\"organisation\">{}</p>", esc(details.organisation.as_str())));
     }
     out.push_str(&format!(
         "<p class=\"model\">{}: {}",
@@ -544,10 +422,7 @@ fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String
     }
     out.push_str("</section>");
 
-    out.push_str(&format!(
-        "<section class=\"agenda\"><h2>{}</h2>",
-        esc(&text(lang, "session.agenda", &[]))
-    ));
+    out.push_str(&format!("<section class=\"agenda\"><h2>{}</h2>", esc(&text(lang, "session.agenda", &[]))));
     if !agenda.warnings.is_empty() {
         out.push_str(&format!(
             "<div class=\"warnings\" role=\"status\"><h3>{}</h3><ul>",
@@ -600,28 +475,16 @@ fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String
     }
     out.push_str("</section>");
 
-    out.push_str(&format!(
-        "<section class=\"people\"><h2>{}</h2><ul>",
-        esc(&text(lang, "session.participants", &[]))
-    ));
+    out.push_str(&format!("<section class=\"people\"><h2>{}</h2><ul>", esc(&text(lang, "session.participants", &[]))));
     for participant in &state.participants {
         let badge = if participant.is_facilitator {
-            format!(
-                " <span class=\"badge\">{}</span>",
-                esc(&text(lang, "session.facilitator", &[]))
-            )
+            format!(" <span class=\"badge\">{}</span>", esc(&text(lang, "session.facilitator", &[])))
         } else {
             String::new()
         };
-        out.push_str(&format!(
-            "<li>{}{badge}</li>",
-            esc(participant.display_name.as_str())
-        ));
+        out.push_str(&format!("<li>{}{badge}</li>", esc(participant.display_name.as_str())));
     }
-    out.push_str(&format!(
-        "</ul><h2>{}</h2><dl class=\"roles\">",
-        esc(&text(lang, "session.roles", &[]))
-    ));
+    out.push_str(&format!("</ul><h2>{}</h2><dl class=\"roles\">", esc(&text(lang, "session.roles", &[]))));
     let name_of = |holder: Option<heisessie_domain::session::ParticipantId>| {
         holder
             .and_then(|id| state.participant(id))
@@ -636,10 +499,7 @@ fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String
         ));
     }
     for (part, who) in &state.roles.presenters {
-        let part_title = state
-            .part(*part)
-            .map(|p| p.title.get(lang).to_owned())
-            .unwrap_or_default();
+        let part_title = state.part(*part).map(|p| p.title.get(lang).to_owned()).unwrap_or_default();
         out.push_str(&format!(
             "<dt>{} · {}</dt><dd>{}</dd>",
             esc(&role_name(lang, Role::Presenter(*part))),
@@ -653,15 +513,7 @@ fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String
 
 fn message_page(lang: Lang, status: StatusCode, key: &str) -> Response {
     let message = text(lang, key, &[]);
-    (
-        status,
-        page(
-            lang,
-            &message,
-            &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&message)),
-        ),
-    )
-        .into_response()
+    (status, page(lang, &message, &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&message)))).into_response()
 }
 
 async fn session_page(
@@ -675,29 +527,20 @@ async fn session_page(
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
     match app.authenticate(id, &headers).await {
-        Ok(_) => match app.sessions.read(id).await {
+        Ok(_) => match app.rooms.read(id).await {
             Ok((_, state)) => {
                 let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
                 page(lang, state.details.title.as_str(), &body).into_response()
             }
             Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
         },
-        Err(ApiError::SessionNotFound) => {
-            message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found")
-        }
-        Err(ApiError::Internal(_)) => {
-            message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
-        }
+        Err(ApiError::SessionNotFound) => message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"),
+        Err(ApiError::Internal(_)) => message_page(lang, StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
         Err(_) => join_page(&app, id, lang, query.k.as_deref()).await,
     }
 }
 
-async fn join_page(
-    app: &AppState,
-    id: SessionId,
-    lang: Lang,
-    link_token: Option<&str>,
-) -> Response {
+async fn join_page(app: &AppState, id: SessionId, lang: Lang, link_token: Option<&str>) -> Response {
     let Some(link_token) = link_token else {
         return message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link");
     };
@@ -708,7 +551,7 @@ async fn join_page(
     if !valid {
         return message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link");
     }
-    let title = match app.sessions.read(id).await {
+    let title = match app.rooms.read(id).await {
         Ok((_, state)) => state.details.title.as_str().to_owned(),
         Err(error) => {
             return message_page(lang, error.status(), &format!("error.{}", error.code()));
@@ -727,12 +570,7 @@ fn join_form(
 ) -> Html<String> {
     let heading = text(lang, "join.title", &[("title", title)]);
     let error_box = error
-        .map(|e| {
-            format!(
-                "<div class=\"error\" role=\"alert\">{}</div>",
-                esc(&e.message(lang))
-            )
-        })
+        .map(|e| format!("<div class=\"error\" role=\"alert\">{}</div>", esc(&e.message(lang))))
         .unwrap_or_default();
     let body = format!(
         "<h1>{}</h1><p class=\"lead\">{}</p>{error_box}\
@@ -779,34 +617,15 @@ async fn join_from_form(
     match app.join(id, &form.token, &form.display_name).await {
         Ok((_, credential)) => {
             let cookie = credential_cookie(id, &credential, app.secure_cookies);
-            let mut response =
-                Redirect::to(&format!("/s/{id}?lang={}", lang.code())).into_response();
+            let mut response = Redirect::to(&format!("/s/{id}?lang={}", lang.code())).into_response();
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             response
         }
         Err(error @ ApiError::InvalidField { .. }) => {
-            let title = app
-                .sessions
-                .read(id)
-                .await
-                .map(|(_, s)| s.details.title.as_str().to_owned())
-                .unwrap_or_default();
-            (
-                error.status(),
-                join_form(
-                    lang,
-                    id,
-                    &form.token,
-                    &title,
-                    &form.display_name,
-                    Some(&error),
-                ),
-            )
-                .into_response()
+            let title = app.rooms.read(id).await.map(|(_, s)| s.details.title.as_str().to_owned()).unwrap_or_default();
+            (error.status(), join_form(lang, id, &form.token, &title, &form.display_name, Some(&error))).into_response()
         }
-        Err(ApiError::NotAuthorized) => {
-            message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link")
-        }
+        Err(ApiError::NotAuthorized) => message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link"),
         Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
     }
 }

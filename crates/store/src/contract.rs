@@ -6,14 +6,12 @@
 use chrono::NaiveDate;
 use heisessie_domain::model::{Model, ModelPart, Priority, WorkspaceKind};
 use heisessie_domain::planner::{PartId, PlannerSettings};
-use heisessie_domain::session::{
-    self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState,
-};
+use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState};
 use heisessie_domain::text::{DisplayName, Organisation, Title};
 use heisessie_domain::{Lang, Localized};
 use uuid::Uuid;
 
-use crate::{LinkKind, NewCredential, NewSession, SessionId, Store, StoreError, TokenHash};
+use crate::{LinkKind, NewCredential, NewEvent, NewSession, Origin, SessionId, Store, StoreError, TokenHash};
 
 /// Runs every check of the contract against `store`.
 pub async fn run(store: &dyn Store) {
@@ -25,6 +23,7 @@ pub async fn run(store: &dyn Store) {
     rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store).await;
     a_session_id_is_used_once(store).await;
     a_join_that_loses_the_race_stores_no_credential(store).await;
+    the_origins_of_ops_are_kept_for_resent_ops(store).await;
 }
 
 fn token(byte: u8) -> TokenHash {
@@ -59,33 +58,20 @@ fn sample_state() -> SessionState {
         language: Lang::En,
         meeting_link: None,
     };
-    let start = NaiveDate::from_ymd_opt(2026, 12, 3)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap();
-    SessionState::new(
-        details,
-        &model,
-        PlannerSettings::with_defaults(start, chrono_tz::UTC, 1).unwrap(),
-    )
+    let start = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    SessionState::new(details, &model, PlannerSettings::with_defaults(start, chrono_tz::UTC, 1).unwrap())
 }
 
 fn join_event(state: &SessionState, name: &str, facilitator: bool) -> Event {
-    let op = Op::Join {
-        display_name: DisplayName::parse("display_name", name).unwrap(),
-    };
-    session::apply(state, Actor::Newcomer { facilitator }, op)
-        .unwrap()
-        .remove(0)
+    let op = Op::Join { display_name: DisplayName::parse("display_name", name).unwrap() };
+    session::apply(state, Actor::Newcomer { facilitator }, op, 0).unwrap().remove(0)
 }
 
 /// Creates a session whose creator (participant 1, facilitator) holds `creator_token`.
 async fn create(store: &dyn Store, creator_token: TokenHash) -> (SessionId, SessionState) {
     let id = Uuid::now_v7();
     let mut state = sample_state();
-    let created = Event::SessionCreated {
-        state: Box::new(state.clone()),
-    };
+    let created = Event::SessionCreated { state: Box::new(state.clone()) };
     let joined = join_event(&state, "Fay", true);
     state.apply_event(&joined);
     store
@@ -94,7 +80,7 @@ async fn create(store: &dyn Store, creator_token: TokenHash) -> (SessionId, Sess
             created_at_ms: 1,
             facilitator_link: token(1),
             participant_link: token(2),
-            events: vec![created, joined],
+            events: vec![NewEvent::system(created), NewEvent::system(joined)],
             creator: Some(NewCredential {
                 token: creator_token,
                 participant: ParticipantId(1),
@@ -106,11 +92,12 @@ async fn create(store: &dyn Store, creator_token: TokenHash) -> (SessionId, Sess
     (id, state)
 }
 
-fn retime(minutes: u32) -> Event {
-    Event::PartRetimed {
-        part: PartId(1),
-        minutes,
-    }
+fn retimed(minutes: u32) -> Event {
+    Event::PartRetimed { part: PartId(1), minutes }
+}
+
+fn retime(minutes: u32) -> NewEvent {
+    NewEvent::system(retimed(minutes))
 }
 
 async fn a_created_session_loads_back_as_it_was_stored(store: &dyn Store) {
@@ -119,36 +106,16 @@ async fn a_created_session_loads_back_as_it_was_stored(store: &dyn Store) {
     assert_eq!(seq, 2);
     assert_eq!(loaded, state);
     assert_eq!(store.session_access(id).await.unwrap().last_seq, 2);
-    assert!(matches!(
-        store.load_session(Uuid::now_v7()).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        store.session_access(Uuid::now_v7()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.load_session(Uuid::now_v7()).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.session_access(Uuid::now_v7()).await, Err(StoreError::NotFound)));
 }
 
 async fn appending_checks_the_expected_seq(store: &dyn Store) {
     let (id, _) = create(store, token(3)).await;
-    assert_eq!(
-        store
-            .append_events(id, 2, &[retime(20), retime(25)], None)
-            .await
-            .unwrap(),
-        4
-    );
+    assert_eq!(store.append_events(id, 2, &[retime(20), retime(25)], None).await.unwrap(), 4);
     // A writer that still believes the log is at 2 must not overwrite seq 3 and 4.
-    assert!(matches!(
-        store.append_events(id, 2, &[retime(99)], None).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store
-            .append_events(Uuid::now_v7(), 0, &[retime(5)], None)
-            .await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.append_events(id, 2, &[retime(99)], None).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.append_events(Uuid::now_v7(), 0, &[retime(5)], None).await, Err(StoreError::NotFound)));
     let (seq, state) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 4);
     assert_eq!(state.part(PartId(1)).map(|p| p.minutes), Some(25));
@@ -156,44 +123,29 @@ async fn appending_checks_the_expected_seq(store: &dyn Store) {
 
 async fn events_since_returns_exactly_the_tail_in_order(store: &dyn Store) {
     let (id, _) = create(store, token(3)).await;
-    store
-        .append_events(id, 2, &[retime(10), retime(15), retime(20)], None)
-        .await
-        .unwrap();
+    store.append_events(id, 2, &[retime(10), retime(15), retime(20)], None).await.unwrap();
     let tail = store.events_since(id, 3).await.unwrap();
     let seqs: Vec<u64> = tail.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, [4, 5]);
-    assert_eq!(tail[0].event, retime(15));
-    assert_eq!(tail[1].event, retime(20));
+    assert_eq!(tail[0].event, retimed(15));
+    assert_eq!(tail[1].event, retimed(20));
     assert!(store.events_since(id, 5).await.unwrap().is_empty());
 }
 
 async fn a_snapshot_and_the_events_after_it_give_the_current_state(store: &dyn Store) {
     let (id, _) = create(store, token(3)).await;
-    store
-        .append_events(id, 2, &[retime(10)], None)
-        .await
-        .unwrap();
+    store.append_events(id, 2, &[retime(10)], None).await.unwrap();
     let (seq, at_three) = store.load_session(id).await.unwrap();
     store.save_snapshot(id, seq, &at_three).await.unwrap();
-    store
-        .append_events(id, 3, &[retime(35)], None)
-        .await
-        .unwrap();
+    store.append_events(id, 3, &[retime(35)], None).await.unwrap();
     let (seq, now) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 4);
     assert_eq!(now.part(PartId(1)).map(|p| p.minutes), Some(35));
-    assert_eq!(
-        store.load_snapshot(id).await.unwrap().map(|s| s.seq),
-        Some(3)
-    );
+    assert_eq!(store.load_snapshot(id).await.unwrap().map(|s| s.seq), Some(3));
     // An older snapshot never replaces a newer one.
     store.save_snapshot(id, 4, &now).await.unwrap();
     store.save_snapshot(id, 3, &at_three).await.unwrap();
-    assert_eq!(
-        store.load_snapshot(id).await.unwrap().map(|s| s.seq),
-        Some(4)
-    );
+    assert_eq!(store.load_snapshot(id).await.unwrap().map(|s| s.seq), Some(4));
     assert_eq!(store.load_session(id).await.unwrap(), (4, now));
 }
 
@@ -205,14 +157,8 @@ async fn credentials_belong_to_one_session(store: &dyn Store) {
     assert_eq!(credential.participant, ParticipantId(1));
     assert_eq!(credential.via, LinkKind::Facilitator);
     assert_eq!(credential.epoch, 1);
-    assert!(matches!(
-        store.credential(other, mine).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        store.credential(id, token(6)).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.credential(other, mine).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.credential(id, token(6)).await, Err(StoreError::NotFound)));
 }
 
 async fn rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store: &dyn Store) {
@@ -224,23 +170,13 @@ async fn rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store: &dyn Store
         .append_events(
             id,
             2,
-            &[joined],
-            Some(NewCredential {
-                token: second,
-                participant: ParticipantId(2),
-                via: LinkKind::Facilitator,
-            }),
+            &[NewEvent::system(joined)],
+            Some(NewCredential { token: second, participant: ParticipantId(2), via: LinkKind::Facilitator }),
         )
         .await
         .unwrap();
     let new_link = token(9);
-    assert_eq!(
-        store
-            .rotate_link(id, LinkKind::Facilitator, new_link, Some(ParticipantId(1)))
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(store.rotate_link(id, LinkKind::Facilitator, new_link, Some(ParticipantId(1))).await.unwrap(), 2);
     let access = store.session_access(id).await.unwrap();
     assert_eq!(access.link(LinkKind::Facilitator), new_link);
     assert_eq!(access.epoch(LinkKind::Facilitator), 2);
@@ -248,9 +184,7 @@ async fn rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store: &dyn Store
     assert_eq!(store.credential(id, fay).await.unwrap().epoch, 2);
     assert_eq!(store.credential(id, second).await.unwrap().epoch, 1);
     assert!(matches!(
-        store
-            .rotate_link(Uuid::now_v7(), LinkKind::Participant, token(10), None)
-            .await,
+        store.rotate_link(Uuid::now_v7(), LinkKind::Participant, token(10), None).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -262,15 +196,10 @@ async fn a_session_id_is_used_once(store: &dyn Store) {
         created_at_ms: 2,
         facilitator_link: token(12),
         participant_link: token(13),
-        events: vec![Event::SessionCreated {
-            state: Box::new(state),
-        }],
+        events: vec![NewEvent::system(Event::SessionCreated { state: Box::new(state) })],
         creator: None,
     };
-    assert!(matches!(
-        store.create_session(again).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.create_session(again).await, Err(StoreError::Conflict(_))));
 }
 
 async fn a_join_that_loses_the_race_stores_no_credential(store: &dyn Store) {
@@ -281,18 +210,24 @@ async fn a_join_that_loses_the_race_stores_no_credential(store: &dyn Store) {
         .append_events(
             id,
             1,
-            &[joined],
-            Some(NewCredential {
-                token: late,
-                participant: ParticipantId(2),
-                via: LinkKind::Participant,
-            }),
+            &[NewEvent::system(joined)],
+            Some(NewCredential { token: late, participant: ParticipantId(2), via: LinkKind::Participant }),
         )
         .await;
     assert!(matches!(result, Err(StoreError::Conflict(_))));
-    assert!(matches!(
-        store.credential(id, late).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.credential(id, late).await, Err(StoreError::NotFound)));
     assert_eq!(store.session_access(id).await.unwrap().last_seq, 2);
+}
+
+async fn the_origins_of_ops_are_kept_for_resent_ops(store: &dyn Store) {
+    let (id, _) = create(store, token(16)).await;
+    let origin = |op: &str, hash| Origin { participant: ParticipantId(1), client_op_id: op.to_owned(), op_hash: hash };
+    let events = [
+        NewEvent { event: retimed(20), origin: Some(origin("a-1", 11)) },
+        retime(25),
+        NewEvent { event: retimed(30), origin: Some(origin("a-2", -7)) },
+    ];
+    store.append_events(id, 2, &events, None).await.unwrap();
+    assert_eq!(store.recent_origins(id, 10).await.unwrap(), vec![(3, origin("a-1", 11)), (5, origin("a-2", -7))]);
+    assert_eq!(store.recent_origins(id, 1).await.unwrap(), vec![(5, origin("a-2", -7))]);
 }

@@ -62,7 +62,7 @@ pub struct NewSession {
     pub facilitator_link: TokenHash,
     pub participant_link: TokenHash,
     /// Starts with `Event::SessionCreated`; the creator's join may follow.
-    pub events: Vec<Event>,
+    pub events: Vec<NewEvent>,
     /// The creator's own credential, when the creator joins at once.
     pub creator: Option<NewCredential>,
 }
@@ -106,6 +106,28 @@ pub struct Credential {
     pub epoch: i64,
 }
 
+/// The op an event came from: who sent it, under which id, and a hash of its payload.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub participant: ParticipantId,
+    pub client_op_id: String,
+    pub op_hash: i64,
+}
+
+/// An event to append, with the op it came from (none for the server's own, such as
+/// a timer's end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event: Event,
+    pub origin: Option<Origin>,
+}
+
+impl NewEvent {
+    pub fn system(event: Event) -> Self {
+        NewEvent { event, origin: None }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
     pub seq: u64,
@@ -144,27 +166,22 @@ pub trait Store: Send + Sync + 'static {
         &self,
         id: SessionId,
         expected_seq: u64,
-        events: &[Event],
+        events: &[NewEvent],
         credential: Option<NewCredential>,
     ) -> Result<u64, StoreError>;
+
+    /// The origins of the newest `limit` events that came from ops, with their seqs,
+    /// oldest first: what a room needs to answer resent ops after a restart.
+    async fn recent_origins(&self, id: SessionId, limit: u32) -> Result<Vec<(u64, Origin)>, StoreError>;
 
     /// The credential with this hash, if it belongs to this session.
     async fn credential(&self, id: SessionId, token: TokenHash) -> Result<Credential, StoreError>;
 
     /// The events after `after_seq`, in order.
-    async fn events_since(
-        &self,
-        id: SessionId,
-        after_seq: u64,
-    ) -> Result<Vec<StoredEvent>, StoreError>;
+    async fn events_since(&self, id: SessionId, after_seq: u64) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Replaces the session's snapshot with the state at `seq`.
-    async fn save_snapshot(
-        &self,
-        id: SessionId,
-        seq: u64,
-        state: &SessionState,
-    ) -> Result<(), StoreError>;
+    async fn save_snapshot(&self, id: SessionId, seq: u64, state: &SessionState) -> Result<(), StoreError>;
 
     async fn load_snapshot(&self, id: SessionId) -> Result<Option<Snapshot>, StoreError>;
 

@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::{
-    Credential, LinkKind, NewCredential, NewSession, SessionAccess, SessionId, Snapshot, Store,
+    Credential, LinkKind, NewCredential, NewEvent, NewSession, Origin, SessionAccess, SessionId, Snapshot, Store,
     StoreError, StoredEvent, TokenHash,
 };
 
@@ -25,22 +25,18 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(db.message().to_owned())
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),
             other => StoreError::Broken(other.to_string()),
         }
     }
 }
 
 fn encode(event: &Event) -> Result<String, StoreError> {
-    serde_json::to_string(event)
-        .map_err(|e| StoreError::Broken(format!("cannot encode an event: {e}")))
+    serde_json::to_string(event).map_err(|e| StoreError::Broken(format!("cannot encode an event: {e}")))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(what: &str, payload: &str) -> Result<T, StoreError> {
-    serde_json::from_str(payload)
-        .map_err(|e| StoreError::Broken(format!("cannot decode a stored {what}: {e}")))
+    serde_json::from_str(payload).map_err(|e| StoreError::Broken(format!("cannot decode a stored {what}: {e}")))
 }
 
 fn now_ms() -> i64 {
@@ -48,9 +44,8 @@ fn now_ms() -> i64 {
 }
 
 fn hash_from(bytes: Vec<u8>) -> Result<TokenHash, StoreError> {
-    let array: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Broken("a stored hash is not 32 bytes".to_owned()))?;
+    let array: [u8; 32] =
+        bytes.try_into().map_err(|_| StoreError::Broken("a stored hash is not 32 bytes".to_owned()))?;
     Ok(TokenHash(array))
 }
 
@@ -70,12 +65,8 @@ fn to_i64(value: u64) -> i64 {
 impl SqliteStore {
     /// Opens (creating when missing) `heisessie.sqlite3` in `data_dir` and runs the migrations.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            StoreError::Broken(format!(
-                "cannot create the data folder {}: {e}",
-                data_dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Broken(format!("cannot create the data folder {}: {e}", data_dir.display())))?;
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(data_dir.join("heisessie.sqlite3"))
             .create_if_missing(true)
@@ -84,14 +75,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        MIGRATIONS
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Broken(format!("cannot migrate the database: {e}")))?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        MIGRATIONS.run(&pool).await.map_err(|e| StoreError::Broken(format!("cannot migrate the database: {e}")))?;
         Ok(SqliteStore { pool })
     }
 
@@ -104,17 +89,22 @@ async fn insert_events(
     tx: &mut sqlx::SqliteConnection,
     id: SessionId,
     first_seq: u64,
-    events: &[Event],
+    events: &[NewEvent],
 ) -> Result<(), StoreError> {
     let at = now_ms();
-    for (seq, event) in (first_seq..).zip(events) {
+    for (seq, new) in (first_seq..).zip(events) {
+        let origin = new.origin.as_ref();
         sqlx::query(
-            "INSERT INTO events (session_id, seq, recorded_at_ms, payload) VALUES (?, ?, ?, ?)",
+            "INSERT INTO events (session_id, seq, recorded_at_ms, payload, origin_participant, origin_op_id, origin_op_hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(to_i64(seq))
         .bind(at)
-        .bind(encode(event)?)
+        .bind(encode(&new.event)?)
+        .bind(origin.map(|o| to_i64(o.participant.0)))
+        .bind(origin.map(|o| o.client_op_id.as_str()))
+        .bind(origin.map(|o| o.op_hash))
         .execute(&mut *tx)
         .await?;
     }
@@ -201,19 +191,17 @@ impl Store for SqliteStore {
             "UPDATE sessions SET {hash_column} = ?, {epoch_column} = {epoch_column} + 1 WHERE id = ? \
              RETURNING {epoch_column}"
         );
-        let epoch: i64 = sqlx::query_scalar(&sql)
-            .bind(new_link.0.as_slice())
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let epoch: i64 = sqlx::query_scalar(&sql).bind(new_link.0.as_slice()).bind(id).fetch_one(&mut *tx).await?;
         if let Some(keep) = keep {
-            sqlx::query("UPDATE credentials SET epoch = ? WHERE session_id = ? AND participant_id = ? AND via_link = ?")
-                .bind(epoch)
-                .bind(id)
-                .bind(to_i64(keep.0))
-                .bind(kind.code())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE credentials SET epoch = ? WHERE session_id = ? AND participant_id = ? AND via_link = ?",
+            )
+            .bind(epoch)
+            .bind(id)
+            .bind(to_i64(keep.0))
+            .bind(kind.code())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(epoch)
@@ -223,7 +211,7 @@ impl Store for SqliteStore {
         &self,
         id: SessionId,
         expected_seq: u64,
-        events: &[Event],
+        events: &[NewEvent],
         credential: Option<NewCredential>,
     ) -> Result<u64, StoreError> {
         let new_last = expected_seq + events.len() as u64;
@@ -238,16 +226,13 @@ impl Store for SqliteStore {
             .await?
             .rows_affected();
         if updated == 0 {
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let exists: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
             return Err(match exists {
                 None => StoreError::NotFound,
-                Some(last) => StoreError::Conflict(format!(
-                    "expected seq {expected_seq}, the log is at {last}"
-                )),
+                Some(last) => StoreError::Conflict(format!("expected seq {expected_seq}, the log is at {last}")),
             });
         }
         insert_events(&mut tx, id, expected_seq + 1, events).await?;
@@ -256,6 +241,32 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(new_last)
+    }
+
+    async fn recent_origins(&self, id: SessionId, limit: u32) -> Result<Vec<(u64, Origin)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, origin_participant, origin_op_id, origin_op_hash FROM events \
+             WHERE session_id = ? AND origin_op_id IS NOT NULL ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut origins = rows
+            .into_iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<i64, _>(0)?.max(0) as u64,
+                    Origin {
+                        participant: ParticipantId(row.try_get::<i64, _>(1)?.max(0) as u64),
+                        client_op_id: row.try_get(2)?,
+                        op_hash: row.try_get(3)?,
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        origins.reverse();
+        Ok(origins)
     }
 
     async fn credential(&self, id: SessionId, token: TokenHash) -> Result<Credential, StoreError> {
@@ -273,11 +284,7 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn events_since(
-        &self,
-        id: SessionId,
-        after_seq: u64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    async fn events_since(&self, id: SessionId, after_seq: u64) -> Result<Vec<StoredEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, recorded_at_ms, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
         )
@@ -296,14 +303,9 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn save_snapshot(
-        &self,
-        id: SessionId,
-        seq: u64,
-        state: &SessionState,
-    ) -> Result<(), StoreError> {
-        let payload = serde_json::to_string(state)
-            .map_err(|e| StoreError::Broken(format!("cannot encode a snapshot: {e}")))?;
+    async fn save_snapshot(&self, id: SessionId, seq: u64, state: &SessionState) -> Result<(), StoreError> {
+        let payload =
+            serde_json::to_string(state).map_err(|e| StoreError::Broken(format!("cannot encode a snapshot: {e}")))?;
         sqlx::query(
             "INSERT INTO snapshots (session_id, seq, payload) VALUES (?, ?, ?) \
              ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload \

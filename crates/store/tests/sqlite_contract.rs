@@ -27,12 +27,6 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-folder");
     std::fs::write(&file, b"x").unwrap();
-    let error = SqliteStore::open(&file.join("data"))
-        .await
-        .err()
-        .expect("opening must fail");
-    assert!(
-        error.to_string().contains("cannot create the data folder"),
-        "{error}"
-    );
+    let error = SqliteStore::open(&file.join("data")).await.err().expect("opening must fail");
+    assert!(error.to_string().contains("cannot create the data folder"), "{error}");
 }

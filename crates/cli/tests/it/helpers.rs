@@ -30,9 +30,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app on a random port on an existing data folder.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     let store = SqliteStore::open(data_dir).await.expect("the store opens");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     let state = AppState::new(Arc::new(store.clone()), &base);
     let (stop, stopped) = oneshot::channel::<()>();
@@ -41,10 +39,7 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     }));
     TestApp {
         base,
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client"),
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client"),
         _dir: None,
         stop: Some(stop),
         server: Some(server),
@@ -64,10 +59,7 @@ pub struct Session {
 
 /// The `k=` token of a link.
 pub fn token_of(link: &str) -> String {
-    link.split("k=")
-        .nth(1)
-        .expect("a link has a token")
-        .to_owned()
+    link.split("k=").nth(1).expect("a link has a token").to_owned()
 }
 
 impl TestApp {
@@ -76,10 +68,7 @@ impl TestApp {
     }
 
     pub fn request(&self, method: Method, path: &str, credential: Option<&str>) -> RequestBuilder {
-        let request = self
-            .client
-            .request(method, self.url(path))
-            .header("accept-language", "en");
+        let request = self.client.request(method, self.url(path)).header("accept-language", "en");
         match credential {
             Some(credential) => request.bearer_auth(credential),
             None => request,
@@ -102,24 +91,13 @@ impl TestApp {
     }
 
     pub async fn create_session(&self, body: Value) -> Session {
-        let (status, body) = self
-            .send(Method::POST, "/api/sessions", None, Some(body))
-            .await;
+        let (status, body) = self.send(Method::POST, "/api/sessions", None, Some(body)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         Session {
             id: body["session_id"].as_str().expect("an id").to_owned(),
-            facilitator_link: body["facilitator_link"]
-                .as_str()
-                .expect("a link")
-                .to_owned(),
-            participant_link: body["participant_link"]
-                .as_str()
-                .expect("a link")
-                .to_owned(),
-            facilitator: body["credential"]
-                .as_str()
-                .expect("a credential")
-                .to_owned(),
+            facilitator_link: body["facilitator_link"].as_str().expect("a link").to_owned(),
+            participant_link: body["participant_link"].as_str().expect("a link").to_owned(),
+            facilitator: body["credential"].as_str().expect("a credential").to_owned(),
             body,
         }
     }
@@ -148,24 +126,12 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        (
-            body["participant_id"].as_u64().expect("an id"),
-            body["credential"]
-                .as_str()
-                .expect("a credential")
-                .to_owned(),
-        )
+        (body["participant_id"].as_u64().expect("an id"), body["credential"].as_str().expect("a credential").to_owned())
     }
 
     pub async fn session(&self, session: &Session, credential: &str) -> Value {
-        let (status, body) = self
-            .send(
-                Method::GET,
-                &format!("/api/sessions/{}", session.id),
-                Some(credential),
-                None,
-            )
-            .await;
+        let (status, body) =
+            self.send(Method::GET, &format!("/api/sessions/{}", session.id), Some(credential), None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
@@ -176,10 +142,7 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server
-                .await
-                .expect("the server task ends")
-                .expect("the server stops cleanly");
+            server.await.expect("the server task ends").expect("the server stops cleanly");
         }
         self.store.close().await;
     }

@@ -5,16 +5,8 @@ use reqwest::{Method, StatusCode};
 
 use crate::helpers::spawn_app;
 
-async fn page(
-    app: &crate::helpers::TestApp,
-    path: &str,
-    lang: &str,
-    cookie: Option<&str>,
-) -> (StatusCode, String) {
-    let mut request = app
-        .client
-        .get(app.url(path))
-        .header("accept-language", lang);
+async fn page(app: &crate::helpers::TestApp, path: &str, lang: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut request = app.client.get(app.url(path)).header("accept-language", lang);
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -23,16 +15,8 @@ async fn page(
 }
 
 fn set_cookie(response: &reqwest::Response) -> String {
-    let header = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("a cookie")
-        .to_owned();
-    assert!(
-        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
-        "{header}"
-    );
+    let header = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a cookie").to_owned();
+    assert!(header.contains("HttpOnly") && header.contains("SameSite=Lax"), "{header}");
     header.split(';').next().expect("name=value").to_owned()
 }
 
@@ -48,9 +32,7 @@ async fn the_home_page_speaks_dutch_first_and_english_on_request() {
     );
     let (_, english) = page(&app, "/", "en-US", None).await;
     assert!(
-        english.contains("<html lang=\"en\">")
-            && english.contains("New strategy day")
-            && english.contains("SOSTAC®")
+        english.contains("<html lang=\"en\">") && english.contains("New strategy day") && english.contains("SOSTAC®")
     );
     let (_, switched) = page(&app, "/?lang=en", "nl", None).await;
     assert!(switched.contains("New strategy day"));
@@ -75,25 +57,13 @@ async fn the_form_creates_a_session_shows_the_agenda_with_breaks_and_a_participa
         ("days", "2"),
         ("gap_days", "7"),
     ];
-    let response = app
-        .client
-        .post(app.url("/sessions?lang=nl"))
-        .form(&form)
-        .send()
-        .await
-        .expect("an answer");
+    let response = app.client.post(app.url("/sessions?lang=nl")).form(&form).send().await.expect("an answer");
     assert_eq!(response.status(), StatusCode::CREATED);
     let facilitator_cookie = set_cookie(&response);
     let html = response.text().await.expect("a body");
     assert!(html.contains("Je sessie staat klaar"), "{html}");
-    assert!(
-        html.contains("Koffiepauze") && html.contains("Dag 2") && html.contains("2026-12-10"),
-        "{html}"
-    );
-    assert!(
-        html.contains("Strategiedag &lt;b&gt;Bakkerij&lt;/b&gt; Jansen"),
-        "user text is escaped"
-    );
+    assert!(html.contains("Koffiepauze") && html.contains("Dag 2") && html.contains("2026-12-10"), "{html}");
+    assert!(html.contains("Strategiedag &lt;b&gt;Bakkerij&lt;/b&gt; Jansen"), "user text is escaped");
     assert!(!html.contains("<b>Bakkerij</b>"));
     let link = html
         .split("value=\"")
@@ -102,10 +72,7 @@ async fn the_form_creates_a_session_shows_the_agenda_with_breaks_and_a_participa
         .nth(1)
         .expect("the participant link is shown")
         .replace("&amp;", "&");
-    let path = link
-        .strip_prefix(&app.base)
-        .expect("a link to this server")
-        .to_owned();
+    let path = link.strip_prefix(&app.base).expect("a link to this server").to_owned();
     let session_path = path.split('?').next().expect("a path").to_owned();
 
     // The facilitator's cookie opens the session page.
@@ -117,21 +84,12 @@ async fn the_form_creates_a_session_shows_the_agenda_with_breaks_and_a_participa
     let (status, html) = page(&app, &session_path, "nl", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("link van de sessie nodig"));
-    let (status, html) = page(
-        &app,
-        &format!("{session_path}?k={}", "ab".repeat(20)),
-        "nl",
-        None,
-    )
-    .await;
+    let (status, html) = page(&app, &format!("{session_path}?k={}", "ab".repeat(20)), "nl", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(html.contains("werkt niet"));
     let (status, html) = page(&app, &path, "en", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains("Join Strategiedag &lt;b&gt;") && html.contains("name=\"display_name\""),
-        "{html}"
-    );
+    assert!(html.contains("Join Strategiedag &lt;b&gt;") && html.contains("name=\"display_name\""), "{html}");
 
     let token = path.split("k=").nth(1).expect("a token");
     let empty = app
@@ -142,13 +100,7 @@ async fn the_form_creates_a_session_shows_the_agenda_with_breaks_and_a_participa
         .await
         .expect("an answer");
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        empty
-            .text()
-            .await
-            .expect("a body")
-            .contains("must not be empty")
-    );
+    assert!(empty.text().await.expect("a body").contains("must not be empty"));
 
     let joined = app
         .client
@@ -161,10 +113,7 @@ async fn the_form_creates_a_session_shows_the_agenda_with_breaks_and_a_participa
     let cookie = set_cookie(&joined);
     let (status, html) = page(&app, &session_path, "en", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains("Schedule") && html.contains("Piet") && html.contains("Coffee break"),
-        "{html}"
-    );
+    assert!(html.contains("Schedule") && html.contains("Piet") && html.contains("Coffee break"), "{html}");
     app.stop().await;
 }
 
@@ -174,36 +123,21 @@ async fn a_bad_form_shows_the_error_next_to_the_form_and_creates_nothing() {
     let response = app
         .client
         .post(app.url("/sessions?lang=en"))
-        .form(&[
-            ("model", "heidag"),
-            ("title", "Heidag"),
-            ("start", "2026-12-03T09:00"),
-            ("max_hours", "30"),
-        ])
+        .form(&[("model", "heidag"), ("title", "Heidag"), ("start", "2026-12-03T09:00"), ("max_hours", "30")])
         .send()
         .await
         .expect("an answer");
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.headers().get("set-cookie").is_none());
     let html = response.text().await.expect("a body");
-    assert!(
-        html.contains("max_hours") && html.contains("between 1 and 12"),
-        "{html}"
-    );
-    assert!(
-        html.contains("value=\"Heidag\""),
-        "the form keeps what was typed"
-    );
+    assert!(html.contains("max_hours") && html.contains("between 1 and 12"), "{html}");
+    assert!(html.contains("value=\"Heidag\""), "the form keeps what was typed");
 
     let forged = app
         .client
         .post(app.url("/sessions"))
         .header("origin", "https://evil.example")
-        .form(&[
-            ("model", "heidag"),
-            ("title", "Heidag"),
-            ("start", "2026-12-03T09:00"),
-        ])
+        .form(&[("model", "heidag"), ("title", "Heidag"), ("start", "2026-12-03T09:00")])
         .send()
         .await
         .expect("an answer");

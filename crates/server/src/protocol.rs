@@ -1,0 +1,605 @@
+//! The live room's wire protocol, version 1: every message a client and the server
+//! exchange over the WebSocket, in one place. Mirrored by `web/protocol.js` and
+//! documented with examples in `docs/protocol.md`.
+//!
+//! These types are the wire format only; they convert to and from the domain's ops and
+//! events at this boundary, so the stored history never depends on the wire.
+
+use heisessie_domain::Lang;
+use heisessie_domain::board::{Colour, GroupId, NoteText, Sticky, StickyId, StickyText};
+use heisessie_domain::planner::PartId;
+use heisessie_domain::session::{Event, Op, ParticipantId, Role, SessionState};
+use heisessie_export::agenda::ReplanView;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{ParticipantView, SessionView};
+use crate::error::{ApiError, FieldProblem};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// WebSocket close codes the server uses (4000–4999 are the application's).
+pub mod close {
+    /// The client could not keep up; reconnect and resume from the last seq.
+    pub const RESYNC: u16 = 4000;
+    /// The client speaks another protocol version.
+    pub const PROTOCOL_VERSION: u16 = 4001;
+    /// The session has as many connections as it takes.
+    pub const SESSION_FULL: u16 = 4002;
+    /// The server is shutting down; reconnect shortly.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The participant's access ended (link rotated).
+    pub const ACCESS_ENDED: u16 = 4003;
+    /// A message broke the rules badly enough to end the connection (too large).
+    pub const POLICY: u16 = 1008;
+}
+
+// ---- Client to server -------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// The first message: which protocol, and the last seq the client saw (to resume).
+    Hello {
+        protocol: u32,
+        #[serde(default)]
+        last_seq: Option<u64>,
+    },
+    /// An intent. `client_op_id` (1–64 characters) makes resending safe.
+    Op { client_op_id: String, op: serde_json::Value },
+    /// Which part I am looking at (ephemeral).
+    Presence {
+        #[serde(default)]
+        part_id: Option<u32>,
+    },
+    /// Measures the round trip and the server clock.
+    Ping {
+        #[serde(default)]
+        t: Option<f64>,
+    },
+}
+
+/// The ops as a client sends them.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WireOp {
+    GoToPart {
+        part_id: u32,
+    },
+    NextPart,
+    PreviousPart,
+    SetModelsOverlay {
+        open: bool,
+    },
+    StartTimer {
+        #[serde(default)]
+        part_id: Option<u32>,
+        #[serde(default)]
+        seconds: Option<u32>,
+    },
+    PauseTimer,
+    ResumeTimer,
+    ExtendTimer {
+        seconds: i32,
+    },
+    ResetTimer,
+    CreateSticky {
+        part_id: u32,
+        #[serde(default)]
+        text: String,
+        x: i32,
+        y: i32,
+        #[serde(default)]
+        colour: Option<String>,
+    },
+    EditSticky {
+        sticky_id: u64,
+        text: String,
+    },
+    MoveSticky {
+        sticky_id: u64,
+        x: i32,
+        y: i32,
+    },
+    ColourSticky {
+        sticky_id: u64,
+        colour: String,
+    },
+    ResizeSticky {
+        sticky_id: u64,
+        width: u32,
+        height: u32,
+    },
+    GroupStickies {
+        sticky_ids: Vec<u64>,
+        #[serde(default)]
+        label: String,
+    },
+    Ungroup {
+        group_id: u64,
+    },
+    DeleteSticky {
+        sticky_id: u64,
+    },
+    OpenVote {
+        part_id: u32,
+        votes_per_person: u32,
+    },
+    CastVote {
+        sticky_id: u64,
+    },
+    RemoveVote {
+        sticky_id: u64,
+    },
+    CloseVote,
+    SetNotes {
+        part_id: u32,
+        text: String,
+    },
+    AssignRole {
+        role: String,
+        #[serde(default)]
+        part_id: Option<u32>,
+        participant_id: Option<u64>,
+    },
+}
+
+fn colour(text: &str) -> Result<Colour, ApiError> {
+    Colour::parse(text)
+        .ok_or_else(|| ApiError::field("colour", FieldProblem::BadChoice("yellow, pink, blue, green, orange, purple")))
+}
+
+/// Reads a role as the API and the room both take it.
+pub fn role(name: &str, part_id: Option<u32>) -> Result<Role, ApiError> {
+    match (name, part_id) {
+        ("process_facilitator", _) => Ok(Role::ProcessFacilitator),
+        ("timekeeper", _) => Ok(Role::Timekeeper),
+        ("note_taker", _) => Ok(Role::NoteTaker),
+        ("presenter", Some(part)) => Ok(Role::Presenter(PartId(part))),
+        ("presenter", None) => {
+            Err(ApiError::field("part_id", FieldProblem::Text(heisessie_domain::text::TextProblem::Empty)))
+        }
+        _ => Err(ApiError::field(
+            "role",
+            FieldProblem::BadChoice("process_facilitator, timekeeper, note_taker, presenter"),
+        )),
+    }
+}
+
+impl WireOp {
+    /// Turns the wire op into a domain op, validating every text on the way.
+    pub fn into_domain(self) -> Result<Op, ApiError> {
+        Ok(match self {
+            WireOp::GoToPart { part_id } => Op::GoToPart { part: PartId(part_id) },
+            WireOp::NextPart => Op::NextPart,
+            WireOp::PreviousPart => Op::PreviousPart,
+            WireOp::SetModelsOverlay { open } => Op::SetModelsOverlay { open },
+            WireOp::StartTimer { part_id, seconds } => Op::StartTimer { part: part_id.map(PartId), seconds },
+            WireOp::PauseTimer => Op::PauseTimer,
+            WireOp::ResumeTimer => Op::ResumeTimer,
+            WireOp::ExtendTimer { seconds } => Op::ExtendTimer { seconds },
+            WireOp::ResetTimer => Op::ResetTimer,
+            WireOp::CreateSticky { part_id, text, x, y, colour: c } => Op::CreateSticky {
+                part: PartId(part_id),
+                text: StickyText::parse("text", &text)?,
+                x,
+                y,
+                colour: c.as_deref().map(colour).transpose()?.unwrap_or(Colour::Yellow),
+            },
+            WireOp::EditSticky { sticky_id, text } => {
+                Op::EditSticky { sticky: StickyId(sticky_id), text: StickyText::parse("text", &text)? }
+            }
+            WireOp::MoveSticky { sticky_id, x, y } => Op::MoveSticky { sticky: StickyId(sticky_id), x, y },
+            WireOp::ColourSticky { sticky_id, colour: c } => {
+                Op::ColourSticky { sticky: StickyId(sticky_id), colour: colour(&c)? }
+            }
+            WireOp::ResizeSticky { sticky_id, width, height } => {
+                Op::ResizeSticky { sticky: StickyId(sticky_id), width, height }
+            }
+            WireOp::GroupStickies { sticky_ids, label } => Op::GroupStickies {
+                stickies: sticky_ids.into_iter().map(StickyId).collect(),
+                label: StickyText::parse("label", &label)?,
+            },
+            WireOp::Ungroup { group_id } => Op::Ungroup { group: GroupId(group_id) },
+            WireOp::DeleteSticky { sticky_id } => Op::DeleteSticky { sticky: StickyId(sticky_id) },
+            WireOp::OpenVote { part_id, votes_per_person } => Op::OpenVote { part: PartId(part_id), votes_per_person },
+            WireOp::CastVote { sticky_id } => Op::CastVote { sticky: StickyId(sticky_id) },
+            WireOp::RemoveVote { sticky_id } => Op::RemoveVote { sticky: StickyId(sticky_id) },
+            WireOp::CloseVote => Op::CloseVote,
+            WireOp::SetNotes { part_id, text } => {
+                Op::SetNotes { part: PartId(part_id), text: NoteText::parse("text", &text)? }
+            }
+            WireOp::AssignRole { role: name, part_id, participant_id } => {
+                Op::AssignRole { role: role(&name, part_id)?, participant: participant_id.map(ParticipantId) }
+            }
+        })
+    }
+}
+
+// ---- Server to client -------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage<'a> {
+    /// The answer to hello. `catch_up` says what follows: `none`, `events` (the missed
+    /// events, as `event` messages) or `snapshot` (the whole state is in `snapshot`).
+    Welcome {
+        protocol: u32,
+        server_time_ms: i64,
+        you: ParticipantView,
+        seq: u64,
+        catch_up: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        snapshot: Option<Box<LiveSnapshot>>,
+    },
+    Ack {
+        client_op_id: &'a str,
+        seq: u64,
+    },
+    Reject {
+        client_op_id: &'a str,
+        code: &'a str,
+        message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        field: Option<&'a str>,
+    },
+    Event {
+        seq: u64,
+        at_ms: i64,
+        event: WireEvent,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replan: Option<ReplanView>,
+    },
+    Presence {
+        people: Vec<PresenceView>,
+    },
+    Pong {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        t: Option<f64>,
+        server_time_ms: i64,
+    },
+    Error {
+        code: &'a str,
+        message: String,
+    },
+}
+
+impl ServerMessage<'_> {
+    pub fn to_json(&self) -> String {
+        // Our own types always serialize; an empty object would only hide a bug.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PresenceView {
+    pub participant_id: u64,
+    pub part_id: Option<u32>,
+    pub connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StickyView {
+    pub id: u64,
+    pub part_id: u32,
+    pub author_id: u64,
+    pub text: String,
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+    pub colour: &'static str,
+    pub group_id: Option<u64>,
+}
+
+impl From<&Sticky> for StickyView {
+    fn from(s: &Sticky) -> Self {
+        StickyView {
+            id: s.id.0,
+            part_id: s.part.0,
+            author_id: s.author.0,
+            text: s.text.as_str().to_owned(),
+            x: s.x,
+            y: s.y,
+            width: s.width,
+            height: s.height,
+            colour: s.colour.code(),
+            group_id: s.group.map(|g| g.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TallyView {
+    pub sticky_id: u64,
+    pub votes: u32,
+}
+
+fn tally_view(tally: &[(StickyId, u32)]) -> Vec<TallyView> {
+    tally.iter().map(|(sticky, votes)| TallyView { sticky_id: sticky.0, votes: *votes }).collect()
+}
+
+/// Events as clients see them. Votes of an open round are private: others get
+/// `vote_recorded`, which keeps their seqs contiguous without saying who voted what.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WireEvent {
+    /// The program, settings, details or participants changed: the session as it now is.
+    SessionChanged {
+        session: Box<SessionView>,
+    },
+    PartChanged {
+        part_id: u32,
+    },
+    ModelsOverlay {
+        open: bool,
+    },
+    TimerStarted {
+        part_id: u32,
+        duration_ms: u64,
+        at_ms: i64,
+    },
+    TimerPaused {
+        at_ms: i64,
+    },
+    TimerResumed {
+        at_ms: i64,
+    },
+    TimerExtended {
+        by_ms: i64,
+    },
+    TimerReset {
+        at_ms: i64,
+    },
+    TimerWarning {
+        part_id: u32,
+        seconds_left: u32,
+    },
+    TimerEnded {
+        part_id: u32,
+        at_ms: i64,
+    },
+    StickyCreated {
+        sticky: StickyView,
+    },
+    StickyEdited {
+        sticky_id: u64,
+        text: String,
+    },
+    StickyMoved {
+        sticky_id: u64,
+        x: i32,
+        y: i32,
+    },
+    StickyRecoloured {
+        sticky_id: u64,
+        colour: &'static str,
+    },
+    StickyResized {
+        sticky_id: u64,
+        width: u32,
+        height: u32,
+    },
+    StickiesGrouped {
+        group_id: u64,
+        part_id: u32,
+        label: String,
+        sticky_ids: Vec<u64>,
+    },
+    Ungrouped {
+        group_id: u64,
+    },
+    StickyDeleted {
+        sticky_id: u64,
+    },
+    VoteOpened {
+        part_id: u32,
+        votes_per_person: u32,
+    },
+    VoteCast {
+        sticky_id: u64,
+    },
+    VoteRemoved {
+        sticky_id: u64,
+    },
+    VoteRecorded,
+    VoteClosed {
+        part_id: u32,
+        tally: Vec<TallyView>,
+    },
+    NotesSet {
+        part_id: u32,
+        text: String,
+    },
+    RoleAssigned {
+        role: String,
+        part_id: Option<u32>,
+        participant_id: Option<u64>,
+    },
+}
+
+/// Who may see an event in full.
+pub enum Audience {
+    Everyone,
+    /// Only this participant sees it in full; the others see `VoteRecorded`.
+    Private(ParticipantId),
+}
+
+/// The wire form of a domain event, and who sees it in full. `session_view` gives the
+/// session after the event, for the events that change the session as a whole.
+pub fn wire_event(event: &Event, session_view: impl FnOnce() -> SessionView) -> (WireEvent, Audience) {
+    let wire = match event {
+        Event::SessionCreated { .. }
+        | Event::DetailsChanged { .. }
+        | Event::SettingsChanged { .. }
+        | Event::PartAdded { .. }
+        | Event::PartRemoved { .. }
+        | Event::PartMoved { .. }
+        | Event::PartRetimed { .. }
+        | Event::ParticipantJoined { .. } => WireEvent::SessionChanged { session: Box::new(session_view()) },
+        Event::RoleAssigned { role, participant } => {
+            let (name, part) = match role {
+                Role::ProcessFacilitator => ("process_facilitator", None),
+                Role::Timekeeper => ("timekeeper", None),
+                Role::NoteTaker => ("note_taker", None),
+                Role::Presenter(part) => ("presenter", Some(part.0)),
+            };
+            WireEvent::RoleAssigned { role: name.to_owned(), part_id: part, participant_id: participant.map(|p| p.0) }
+        }
+        Event::PartChanged { part } => WireEvent::PartChanged { part_id: part.0 },
+        Event::ModelsOverlay { open } => WireEvent::ModelsOverlay { open: *open },
+        Event::TimerStarted { part, duration_ms, at_ms } => {
+            WireEvent::TimerStarted { part_id: part.0, duration_ms: *duration_ms, at_ms: *at_ms }
+        }
+        Event::TimerPaused { at_ms } => WireEvent::TimerPaused { at_ms: *at_ms },
+        Event::TimerResumed { at_ms } => WireEvent::TimerResumed { at_ms: *at_ms },
+        Event::TimerExtended { by_ms } => WireEvent::TimerExtended { by_ms: *by_ms },
+        Event::TimerReset { at_ms } => WireEvent::TimerReset { at_ms: *at_ms },
+        Event::TimerWarning { part, seconds_left } => {
+            WireEvent::TimerWarning { part_id: part.0, seconds_left: *seconds_left }
+        }
+        Event::TimerEnded { part, at_ms } => WireEvent::TimerEnded { part_id: part.0, at_ms: *at_ms },
+        Event::StickyCreated { sticky } => WireEvent::StickyCreated { sticky: StickyView::from(sticky) },
+        Event::StickyEdited { sticky, text } => {
+            WireEvent::StickyEdited { sticky_id: sticky.0, text: text.as_str().to_owned() }
+        }
+        Event::StickyMoved { sticky, x, y } => WireEvent::StickyMoved { sticky_id: sticky.0, x: *x, y: *y },
+        Event::StickyRecoloured { sticky, colour } => {
+            WireEvent::StickyRecoloured { sticky_id: sticky.0, colour: colour.code() }
+        }
+        Event::StickyResized { sticky, width, height } => {
+            WireEvent::StickyResized { sticky_id: sticky.0, width: *width, height: *height }
+        }
+        Event::StickiesGrouped { group, stickies } => WireEvent::StickiesGrouped {
+            group_id: group.id.0,
+            part_id: group.part.0,
+            label: group.label.as_str().to_owned(),
+            sticky_ids: stickies.iter().map(|s| s.0).collect(),
+        },
+        Event::Ungrouped { group } => WireEvent::Ungrouped { group_id: group.0 },
+        Event::StickyDeleted { sticky } => WireEvent::StickyDeleted { sticky_id: sticky.0 },
+        Event::VoteOpened { part, votes_per_person } => {
+            WireEvent::VoteOpened { part_id: part.0, votes_per_person: *votes_per_person }
+        }
+        Event::VoteCast { voter, sticky } => {
+            return (WireEvent::VoteCast { sticky_id: sticky.0 }, Audience::Private(*voter));
+        }
+        Event::VoteRemoved { voter, sticky } => {
+            return (WireEvent::VoteRemoved { sticky_id: sticky.0 }, Audience::Private(*voter));
+        }
+        Event::VoteClosed { part, tally } => WireEvent::VoteClosed { part_id: part.0, tally: tally_view(tally) },
+        Event::NotesSet { part, text } => WireEvent::NotesSet { part_id: part.0, text: text.as_str().to_owned() },
+    };
+    (wire, Audience::Everyone)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimerView {
+    pub part_id: u32,
+    pub duration_ms: u64,
+    /// Server time the timer last (re)started; absent while paused.
+    pub running_since_ms: Option<i64>,
+    pub elapsed_before_ms: u64,
+    pub ended: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActualView {
+    pub part_id: u32,
+    pub planned_minutes: u32,
+    /// How long timers ran for the part, the run in progress included.
+    pub actual_ms: u64,
+    /// Whole minutes over the timebox (0 when within it).
+    pub overrun_minutes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteView {
+    pub part_id: u32,
+    pub votes_per_person: u32,
+    pub open: bool,
+    /// My own dots in this round.
+    pub my_votes: Vec<u64>,
+    /// Dots cast by everyone so far.
+    pub votes_cast: u32,
+    /// The result, once the round is closed.
+    pub tally: Option<Vec<TallyView>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView {
+    pub part_id: u32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub id: u64,
+    pub part_id: u32,
+    pub label: String,
+}
+
+/// Everything a client needs to draw the room, as of `seq`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveSnapshot {
+    pub session: SessionView,
+    pub current_part: Option<u32>,
+    pub models_open: bool,
+    pub timer: Option<TimerView>,
+    pub actuals: Vec<ActualView>,
+    pub stickies: Vec<StickyView>,
+    pub groups: Vec<GroupView>,
+    pub vote: Option<VoteView>,
+    pub notes: Vec<NoteView>,
+}
+
+pub fn live_snapshot(state: &SessionState, session: SessionView, you: ParticipantId, now_ms: i64) -> LiveSnapshot {
+    LiveSnapshot {
+        session,
+        current_part: state.current().map(|p| p.0),
+        models_open: state.models_open,
+        timer: state.timer.as_ref().map(|t| TimerView {
+            part_id: t.part.0,
+            duration_ms: t.duration_ms,
+            running_since_ms: t.running_since_ms,
+            elapsed_before_ms: t.elapsed_before_ms,
+            ended: t.ended,
+        }),
+        actuals: state
+            .parts
+            .iter()
+            .map(|part| {
+                let actual_ms = state.actual_ms(part.id, now_ms);
+                ActualView {
+                    part_id: part.id.0,
+                    planned_minutes: part.minutes,
+                    actual_ms,
+                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes)),
+                }
+            })
+            .collect(),
+        stickies: state.stickies.values().map(StickyView::from).collect(),
+        groups: state
+            .groups
+            .values()
+            .map(|g| GroupView { id: g.id.0, part_id: g.part.0, label: g.label.as_str().to_owned() })
+            .collect(),
+        vote: state.vote.as_ref().map(|round| VoteView {
+            part_id: round.part.0,
+            votes_per_person: round.votes_per_person,
+            open: round.open,
+            my_votes: round.votes.get(&you).map(|v| v.iter().map(|s| s.0).collect()).unwrap_or_default(),
+            votes_cast: round.votes.values().map(|v| v.len() as u32).sum(),
+            tally: (!round.open).then(|| tally_view(&round.tally())),
+        }),
+        notes: state
+            .notes
+            .iter()
+            .map(|(part, text)| NoteView { part_id: part.0, text: text.as_str().to_owned() })
+            .collect(),
+    }
+}
+
+/// Localized words for a reject or error sent to a client.
+pub fn message_for(code: &str, lang: Lang) -> String {
+    crate::i18n::text(lang, &format!("error.{code}"), &[])
+}

@@ -1,0 +1,706 @@
+//! The live rooms: one task per active session owns its state and is its only writer.
+//!
+//! Ops arrive as commands (from the JSON API and from WebSocket connections). The room
+//! decides each through the domain, commits the events of every op that arrived while
+//! the previous commit ran in one transaction, and only then acknowledges and
+//! broadcasts them, each serialized once per language to every connection. A
+//! connection that cannot keep up is dropped (it resumes from its last seq) rather than
+//! slowing the room. An idle room stores a snapshot and unloads.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use heisessie_domain::Lang;
+use heisessie_domain::planner::PartId;
+use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionState};
+use heisessie_export::agenda::replan_view;
+use heisessie_store::{NewCredential, NewEvent, Origin, SessionId, Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::api::session_view;
+use crate::error::ApiError;
+use crate::protocol::{self, Audience, PresenceView, ServerMessage, live_snapshot, wire_event};
+
+/// A frame for a connection: shared bytes, cloned per recipient without copying.
+pub type Frame = Utf8Bytes;
+pub type ConnId = u64;
+
+#[derive(Debug, Clone)]
+pub struct RoomConfig {
+    /// Timer warnings, in seconds left (default 5 minutes and 1 minute).
+    pub timer_warnings_seconds: Vec<u32>,
+    /// A room with no connections and no commands for this long unloads.
+    pub idle_unload: Duration,
+    /// Frames queued per connection before it counts as too slow and is dropped.
+    pub connection_queue: usize,
+    pub max_connections_per_session: usize,
+    /// A client this many events behind or less gets the events; further behind, a snapshot.
+    pub catch_up_limit: u64,
+    /// A snapshot is stored every this many events.
+    pub snapshot_every: u64,
+    /// Presence is broadcast at most this often.
+    pub presence_interval: Duration,
+}
+
+impl Default for RoomConfig {
+    fn default() -> Self {
+        RoomConfig {
+            timer_warnings_seconds: heisessie_domain::timer::DEFAULT_WARNINGS_SECONDS.to_vec(),
+            idle_unload: Duration::from_secs(300),
+            connection_queue: 1024,
+            max_connections_per_session: 250,
+            catch_up_limit: 500,
+            snapshot_every: 100,
+            presence_interval: Duration::from_millis(100),
+        }
+    }
+}
+
+/// The state after an op that came over HTTP.
+pub struct Applied {
+    pub seq: u64,
+    pub state: SessionState,
+    pub events: Vec<Event>,
+}
+
+/// Where the outcome of an op goes.
+pub enum OpReply {
+    Http(oneshot::Sender<Result<Applied, ApiError>>),
+    Live { conn: ConnId, client_op_id: String },
+}
+
+pub struct OpRequest {
+    pub actor: Actor,
+    pub op: Op,
+    pub origin: Option<Origin>,
+    pub credential: Option<NewCredential>,
+    pub reply: OpReply,
+}
+
+/// A WebSocket connection as the room knows it.
+pub struct Connection {
+    pub id: ConnId,
+    pub participant: ParticipantId,
+    pub lang: Lang,
+    pub queue: mpsc::Sender<Frame>,
+}
+
+enum Command {
+    Op(Box<OpRequest>),
+    Read(oneshot::Sender<Result<(u64, SessionState), ApiError>>),
+    Connect { conn: Connection, last_seq: Option<u64>, reply: oneshot::Sender<Result<(), ApiError>> },
+    Disconnect(ConnId),
+    Presence(ConnId, Option<PartId>),
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    config: RoomConfig,
+    rooms: Mutex<HashMap<SessionId, mpsc::Sender<Command>>>,
+    next_conn: AtomicU64,
+}
+
+/// The registry of running rooms.
+#[derive(Clone)]
+pub struct Rooms {
+    inner: Arc<Inner>,
+}
+
+const COMMAND_QUEUE: usize = 4096;
+/// At most this many commands are decided and committed together.
+const MAX_BATCH: usize = 512;
+/// Resent op ids remembered per room.
+const DEDUP_CAPACITY: usize = 20_000;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Rooms {
+    pub fn new(store: Arc<dyn Store>, config: RoomConfig) -> Self {
+        Rooms { inner: Arc::new(Inner { store, config, rooms: Mutex::default(), next_conn: AtomicU64::new(1) }) }
+    }
+
+    pub fn config(&self) -> &RoomConfig {
+        &self.inner.config
+    }
+
+    pub fn next_conn_id(&self) -> ConnId {
+        self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The number of rooms in memory.
+    pub fn loaded(&self) -> usize {
+        self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    fn sender(&self, id: SessionId) -> mpsc::Sender<Command> {
+        let mut rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = rooms.get(&id)
+            && !tx.is_closed()
+        {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+        rooms.insert(id, tx.clone());
+        let inner = self.inner.clone();
+        let weak = tx.downgrade();
+        tokio::spawn(async move { run_room(inner, id, rx, weak).await });
+        tx
+    }
+
+    async fn send(&self, id: SessionId, mut command: Command) -> Result<(), ApiError> {
+        // A room that is unloading closes its queue; the next send starts a fresh one.
+        for _ in 0..3 {
+            match self.sender(id).send(command).await {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(back)) => command = back,
+            }
+        }
+        Err(ApiError::Internal(format!("the room of session {id} does not start")))
+    }
+
+    /// Applies an op and waits until its events are committed.
+    pub async fn apply(
+        &self,
+        id: SessionId,
+        actor: Actor,
+        op: Op,
+        credential: Option<NewCredential>,
+    ) -> Result<Applied, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let request = OpRequest { actor, op, origin: None, credential, reply: OpReply::Http(tx) };
+        self.send(id, Command::Op(Box::new(request))).await?;
+        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+    }
+
+    /// Hands an op from a connection to its room; the outcome goes to the connection.
+    pub async fn submit(&self, id: SessionId, request: OpRequest) -> Result<(), ApiError> {
+        self.send(id, Command::Op(Box::new(request))).await
+    }
+
+    pub async fn read(&self, id: SessionId) -> Result<(u64, SessionState), ApiError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(id, Command::Read(tx)).await?;
+        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+    }
+
+    /// Registers a connection; the welcome and the catch-up are queued to it first.
+    pub async fn connect(&self, id: SessionId, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(id, Command::Connect { conn, last_seq, reply: tx }).await?;
+        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+    }
+
+    pub async fn disconnect(&self, id: SessionId, conn: ConnId) {
+        let _ = self.send(id, Command::Disconnect(conn)).await;
+    }
+
+    pub async fn presence(&self, id: SessionId, conn: ConnId, part: Option<PartId>) {
+        let _ = self.send(id, Command::Presence(conn, part)).await;
+    }
+}
+
+struct Conn {
+    participant: ParticipantId,
+    lang: Lang,
+    queue: mpsc::Sender<Frame>,
+    part: Option<PartId>,
+}
+
+struct Room {
+    id: SessionId,
+    inner: Arc<Inner>,
+    seq: u64,
+    snapshot_seq: u64,
+    state: SessionState,
+    conns: HashMap<ConnId, Conn>,
+    /// The newest events, for reconnecting clients: (seq, at_ms, event).
+    recent: VecDeque<(u64, i64, Event)>,
+    dedup: HashMap<(ParticipantId, String), (i64, u64)>,
+    dedup_order: VecDeque<(ParticipantId, String)>,
+    presence_dirty: bool,
+}
+
+/// What became of one op in a batch.
+enum Outcome {
+    /// Applied; the seq of its last event once the batch is committed, and the range
+    /// of its events in the batch.
+    Applied(u64, std::ops::Range<usize>),
+    /// Answered before: the original seq.
+    Duplicate(u64),
+    Rejected(ApiError),
+}
+
+async fn load(inner: &Inner, id: SessionId) -> Result<(u64, u64, SessionState), ApiError> {
+    let snapshot_seq = match inner.store.load_snapshot(id).await {
+        Ok(snapshot) => snapshot.map_or(0, |s| s.seq),
+        Err(StoreError::NotFound) => 0,
+        Err(other) => return Err(other.into()),
+    };
+    match inner.store.load_session(id).await {
+        Ok((seq, state)) => Ok((seq, snapshot_seq, state)),
+        Err(StoreError::NotFound) => Err(ApiError::SessionNotFound),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Command>, weak: mpsc::WeakSender<Command>) {
+    let (seq, snapshot_seq, state) = match load(&inner, id).await {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            // Answer whoever is waiting, then make way for a later attempt.
+            remove_from_registry(&inner, id, &weak);
+            rx.close();
+            while let Some(command) = rx.recv().await {
+                fail(command, &error);
+            }
+            return;
+        }
+    };
+    let mut room = Room {
+        id,
+        inner: inner.clone(),
+        seq,
+        snapshot_seq,
+        state,
+        conns: HashMap::new(),
+        recent: VecDeque::new(),
+        dedup: HashMap::new(),
+        dedup_order: VecDeque::new(),
+        presence_dirty: false,
+    };
+    if let Ok(origins) = inner.store.recent_origins(id, DEDUP_CAPACITY as u32).await {
+        for (seq, origin) in origins {
+            room.remember(origin.participant, origin.client_op_id, origin.op_hash, seq);
+        }
+    }
+    tracing::debug!(session = %id, seq, "room loaded");
+    let mut presence = tokio::time::interval(inner.config.presence_interval);
+    presence.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let now = now_ms();
+        let timer_due = room
+            .state
+            .timer
+            .as_ref()
+            .and_then(|t| t.next_due_ms(now, &inner.config.timer_warnings_seconds))
+            .map(|due| Duration::from_millis(due.saturating_sub(now).max(0) as u64));
+        tokio::select! {
+            command = rx.recv() => {
+                let Some(command) = command else { break };
+                let mut batch = vec![command];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(command) => batch.push(command),
+                        Err(_) => break,
+                    }
+                }
+                room.handle(batch).await;
+            }
+            () = tokio::time::sleep(timer_due.unwrap_or(Duration::MAX)), if timer_due.is_some() => {
+                room.commit(Vec::new(), None).await;
+            }
+            _ = presence.tick(), if room.presence_dirty => room.flush_presence(),
+            () = tokio::time::sleep(inner.config.idle_unload), if room.conns.is_empty() => {
+                if room.try_unload(&mut rx, &weak) {
+                    while let Some(command) = rx.recv().await {
+                        room.handle(vec![command]).await;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    tracing::debug!(session = %id, "room unloaded");
+}
+
+fn remove_from_registry(inner: &Inner, id: SessionId, weak: &mpsc::WeakSender<Command>) {
+    let mut rooms = inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
+    let ours = match (rooms.get(&id), weak.upgrade()) {
+        (Some(registered), Some(own)) => registered.same_channel(&own),
+        _ => false,
+    };
+    if ours {
+        rooms.remove(&id);
+    }
+}
+
+fn fail(command: Command, error: &ApiError) {
+    match command {
+        Command::Op(request) => {
+            if let OpReply::Http(reply) = request.reply {
+                let _ = reply.send(Err(error.clone()));
+            }
+        }
+        Command::Read(reply) => {
+            let _ = reply.send(Err(error.clone()));
+        }
+        Command::Connect { reply, .. } => {
+            let _ = reply.send(Err(error.clone()));
+        }
+        Command::Disconnect(_) | Command::Presence(..) => {}
+    }
+}
+
+impl Room {
+    fn remember(&mut self, participant: ParticipantId, op_id: String, hash: i64, seq: u64) {
+        let key = (participant, op_id);
+        if self.dedup.insert(key.clone(), (hash, seq)).is_none() {
+            self.dedup_order.push_back(key);
+            if self.dedup_order.len() > DEDUP_CAPACITY
+                && let Some(old) = self.dedup_order.pop_front()
+            {
+                self.dedup.remove(&old);
+            }
+        }
+    }
+
+    async fn handle(&mut self, batch: Vec<Command>) {
+        let mut ops: Vec<OpRequest> = Vec::new();
+        for command in batch {
+            match command {
+                Command::Op(request) if request.credential.is_none() => ops.push(*request),
+                Command::Op(request) => {
+                    // A join carries its credential into the same transaction: alone.
+                    self.commit(std::mem::take(&mut ops), None).await;
+                    let mut request = *request;
+                    let credential = request.credential.take();
+                    self.commit(vec![request], credential).await;
+                }
+                other => {
+                    self.commit(std::mem::take(&mut ops), None).await;
+                    self.other(other).await;
+                }
+            }
+        }
+        self.commit(ops, None).await;
+    }
+
+    async fn other(&mut self, command: Command) {
+        match command {
+            Command::Op(_) => {}
+            Command::Read(reply) => {
+                let _ = reply.send(Ok((self.seq, self.state.clone())));
+            }
+            Command::Connect { conn, last_seq, reply } => {
+                let _ = reply.send(self.connect(conn, last_seq).await);
+            }
+            Command::Disconnect(conn) => {
+                if self.conns.remove(&conn).is_some() {
+                    self.presence_dirty = true;
+                }
+            }
+            Command::Presence(conn, part) => {
+                if let Some(conn) = self.conns.get_mut(&conn) {
+                    conn.part = part;
+                    self.presence_dirty = true;
+                }
+            }
+        }
+    }
+
+    /// Decides `ops` in order, adds the timer's due events, commits everything in one
+    /// transaction, then broadcasts and answers. Nothing is acknowledged before the commit.
+    async fn commit(&mut self, ops: Vec<OpRequest>, credential: Option<NewCredential>) {
+        let now = now_ms();
+        let mut events: Vec<NewEvent> = Vec::new();
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
+        let mut state = None::<SessionState>;
+        // Op ids seen earlier in this same batch, with the seq their op will get.
+        let mut in_batch: HashMap<(ParticipantId, &str), (i64, u64)> = HashMap::new();
+        for request in &ops {
+            if let Some(origin) = &request.origin {
+                let key = (origin.participant, origin.client_op_id.clone());
+                let earlier = self
+                    .dedup
+                    .get(&key)
+                    .or_else(|| in_batch.get(&(origin.participant, origin.client_op_id.as_str())))
+                    .copied();
+                if let Some((hash, seq)) = earlier {
+                    outcomes.push(if hash == origin.op_hash {
+                        Outcome::Duplicate(seq)
+                    } else {
+                        Outcome::Rejected(ApiError::OpIdReused)
+                    });
+                    continue;
+                }
+            }
+            // The first op that changes anything works on a copy, so that a failed
+            // commit leaves the room's state exactly as stored.
+            let current = state.get_or_insert_with(|| self.state.clone());
+            match session::apply(current, request.actor, request.op.clone(), now) {
+                Ok(new) => {
+                    let start = events.len();
+                    for (index, event) in new.into_iter().enumerate() {
+                        current.apply_event(&event);
+                        let origin = if index == 0 { request.origin.clone() } else { None };
+                        events.push(NewEvent { event, origin });
+                    }
+                    let seq = self.seq + events.len() as u64;
+                    if let Some(origin) = &request.origin {
+                        in_batch.insert((origin.participant, origin.client_op_id.as_str()), (origin.op_hash, seq));
+                    }
+                    outcomes.push(Outcome::Applied(seq, start..events.len()));
+                }
+                Err(rejection) => outcomes.push(Outcome::Rejected(rejection.into())),
+            }
+        }
+        let warnings = self.inner.config.timer_warnings_seconds.clone();
+        let due = session::due_timer_events(state.as_ref().unwrap_or(&self.state), now, &warnings);
+        if !due.is_empty() {
+            let current = state.get_or_insert_with(|| self.state.clone());
+            for event in due {
+                current.apply_event(&event);
+                events.push(NewEvent::system(event));
+            }
+        }
+
+        // A joining participant's credential gets the id the join handed out.
+        let credential = credential.map(|mut credential| {
+            if let Some(joined) = events.iter().find_map(|new| match &new.event {
+                Event::ParticipantJoined { participant } => Some(participant.id),
+                _ => None,
+            }) {
+                credential.participant = joined;
+            }
+            credential
+        });
+        let first_seq = self.seq + 1;
+        if !events.is_empty() {
+            match self.inner.store.append_events(self.id, self.seq, &events, credential).await {
+                Ok(last) => {
+                    self.seq = last;
+                    if let Some(state) = state {
+                        self.state = state;
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(session = %self.id, %error, "commit failed");
+                    let error = ApiError::from(error);
+                    // Another writer may have moved the log on: start again from what is stored.
+                    if let Ok((seq, snapshot_seq, state)) = load(&self.inner, self.id).await {
+                        (self.seq, self.snapshot_seq, self.state) = (seq, snapshot_seq, state);
+                    }
+                    for (request, _) in ops.into_iter().zip(outcomes) {
+                        self.answer(request, Err(error.clone()));
+                    }
+                    return;
+                }
+            }
+        }
+
+        for (offset, new) in events.iter().enumerate() {
+            self.broadcast(first_seq + offset as u64, now, &new.event);
+        }
+        for (request, outcome) in ops.into_iter().zip(outcomes) {
+            let result = match outcome {
+                Outcome::Applied(seq, range) => {
+                    if let Some(origin) = &request.origin {
+                        self.remember(origin.participant, origin.client_op_id.clone(), origin.op_hash, seq);
+                    }
+                    Ok((seq, events[range].iter().map(|new| new.event.clone()).collect()))
+                }
+                Outcome::Duplicate(seq) => Ok((seq, Vec::new())),
+                Outcome::Rejected(error) => Err(error),
+            };
+            self.answer(request, result);
+        }
+        if self.seq >= self.snapshot_seq + self.inner.config.snapshot_every {
+            self.store_snapshot().await;
+        }
+    }
+
+    async fn store_snapshot(&mut self) {
+        match self.inner.store.save_snapshot(self.id, self.seq, &self.state).await {
+            Ok(()) => self.snapshot_seq = self.seq,
+            // The events are committed; a missing snapshot only makes the next load slower.
+            Err(error) => tracing::warn!(session = %self.id, %error, "could not store a snapshot"),
+        }
+    }
+
+    fn answer(&mut self, request: OpRequest, result: Result<(u64, Vec<Event>), ApiError>) {
+        match request.reply {
+            OpReply::Http(reply) => {
+                let applied = result.map(|(seq, events)| Applied { seq, state: self.state.clone(), events });
+                let _ = reply.send(applied);
+            }
+            OpReply::Live { conn, client_op_id } => {
+                let Some(target) = self.conns.get(&conn) else { return };
+                let frame = match &result {
+                    Ok((seq, _)) => ServerMessage::Ack { client_op_id: &client_op_id, seq: *seq }.to_json(),
+                    Err(error) => ServerMessage::Reject {
+                        client_op_id: &client_op_id,
+                        code: error.code(),
+                        message: error.message(target.lang),
+                        field: error.field_name(),
+                    }
+                    .to_json(),
+                };
+                if target.queue.try_send(Frame::from(frame)).is_err() {
+                    self.drop_conn(conn);
+                }
+            }
+        }
+    }
+
+    fn drop_conn(&mut self, conn: ConnId) {
+        // Dropping the queue's sender ends the connection with the "resync" close code.
+        if self.conns.remove(&conn).is_some() {
+            tracing::info!(session = %self.id, conn, "connection too slow: dropped for resync");
+            self.presence_dirty = true;
+        }
+    }
+
+    /// The event as `lang` reads it, in full or (for others' votes) redacted.
+    fn render(&self, seq: u64, at_ms: i64, event: &Event, lang: Lang, full: bool) -> Frame {
+        let (wire, _) = wire_event(event, || session_view(self.id, self.seq, &self.state, None, lang));
+        let wire = if full { wire } else { protocol::WireEvent::VoteRecorded };
+        let replan = match event {
+            Event::TimerStarted { .. }
+            | Event::TimerPaused { .. }
+            | Event::TimerReset { .. }
+            | Event::TimerExtended { .. }
+            | Event::TimerEnded { .. } => self.state.replan(at_ms).map(|r| replan_view(&r, lang)),
+            _ => None,
+        };
+        Frame::from(ServerMessage::Event { seq, at_ms, event: wire, replan }.to_json())
+    }
+
+    fn broadcast(&mut self, seq: u64, at_ms: i64, event: &Event) {
+        self.recent.push_back((seq, at_ms, event.clone()));
+        while self.recent.len() as u64 > self.inner.config.catch_up_limit {
+            self.recent.pop_front();
+        }
+        let (_, audience) = wire_event(event, || session_view(self.id, self.seq, &self.state, None, Lang::Nl));
+        // One serialization per language and per form (full or redacted), not per connection.
+        let mut frames: [Option<Frame>; 4] = Default::default();
+        let mut slow = Vec::new();
+        for (id, conn) in &self.conns {
+            let full = match audience {
+                Audience::Everyone => true,
+                Audience::Private(owner) => conn.participant == owner,
+            };
+            let slot = usize::from(conn.lang == Lang::En) * 2 + usize::from(full);
+            let frame = frames[slot].get_or_insert_with(|| self.render(seq, at_ms, event, conn.lang, full));
+            if conn.queue.try_send(frame.clone()).is_err() {
+                slow.push(*id);
+            }
+        }
+        for id in slow {
+            self.drop_conn(id);
+        }
+    }
+
+    async fn connect(&mut self, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
+        if self.conns.len() >= self.inner.config.max_connections_per_session {
+            return Err(ApiError::SessionFull);
+        }
+        let now = now_ms();
+        let you = self
+            .state
+            .participant(conn.participant)
+            .map(crate::api::participant_view)
+            .ok_or(ApiError::NotAuthorized)?;
+        // Resume with the missed events when they are few and at hand, else a snapshot.
+        let missed: Option<Vec<(u64, i64, Event)>> = match last_seq {
+            Some(last) if last == self.seq => Some(Vec::new()),
+            Some(last) if last < self.seq && self.seq - last <= self.inner.config.catch_up_limit => {
+                if self.recent.front().is_some_and(|(first, _, _)| *first <= last + 1) {
+                    Some(self.recent.iter().filter(|(seq, _, _)| *seq > last).cloned().collect())
+                } else {
+                    match self.inner.store.events_since(self.id, last).await {
+                        Ok(stored) => Some(stored.into_iter().map(|e| (e.seq, e.recorded_at_ms, e.event)).collect()),
+                        Err(_) => None,
+                    }
+                }
+            }
+            _ => None,
+        };
+        let (catch_up, snapshot) = match &missed {
+            Some(events) if events.is_empty() => ("none", None),
+            Some(_) => ("events", None),
+            None => {
+                let view = session_view(self.id, self.seq, &self.state, Some(conn.participant), conn.lang);
+                ("snapshot", Some(Box::new(live_snapshot(&self.state, view, conn.participant, now))))
+            }
+        };
+        let welcome = ServerMessage::Welcome {
+            protocol: protocol::PROTOCOL_VERSION,
+            server_time_ms: now,
+            you,
+            seq: self.seq,
+            catch_up,
+            snapshot,
+        };
+        let mut frames = vec![Frame::from(welcome.to_json())];
+        for (seq, at_ms, event) in missed.unwrap_or_default() {
+            let (_, audience) = wire_event(&event, || session_view(self.id, self.seq, &self.state, None, conn.lang));
+            let full = match audience {
+                Audience::Everyone => true,
+                Audience::Private(owner) => owner == conn.participant,
+            };
+            frames.push(self.render(seq, at_ms, &event, conn.lang, full));
+        }
+        for frame in frames {
+            conn.queue.try_send(frame).map_err(|_| ApiError::SessionFull)?;
+        }
+        self.conns
+            .insert(conn.id, Conn { participant: conn.participant, lang: conn.lang, queue: conn.queue, part: None });
+        self.presence_dirty = true;
+        Ok(())
+    }
+
+    fn flush_presence(&mut self) {
+        self.presence_dirty = false;
+        let mut people: Vec<PresenceView> = Vec::new();
+        for conn in self.conns.values() {
+            match people.iter_mut().find(|p| p.participant_id == conn.participant.0) {
+                Some(person) => {
+                    person.connections += 1;
+                    if conn.part.is_some() {
+                        person.part_id = conn.part.map(|p| p.0);
+                    }
+                }
+                None => people.push(PresenceView {
+                    participant_id: conn.participant.0,
+                    part_id: conn.part.map(|p| p.0),
+                    connections: 1,
+                }),
+            }
+        }
+        people.sort_by_key(|p| p.participant_id);
+        let frame = Frame::from(ServerMessage::Presence { people }.to_json());
+        let slow: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, conn)| conn.queue.try_send(frame.clone()).is_err())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in slow {
+            self.drop_conn(id);
+        }
+    }
+
+    /// Unloads when nothing is waiting: stores a snapshot, leaves the registry and
+    /// closes the queue. Returns whether it did.
+    fn try_unload(&mut self, rx: &mut mpsc::Receiver<Command>, weak: &mpsc::WeakSender<Command>) -> bool {
+        if !rx.is_empty() || !self.conns.is_empty() {
+            return false;
+        }
+        remove_from_registry(&self.inner, self.id, weak);
+        rx.close();
+        let (store, id, seq, state) = (self.inner.store.clone(), self.id, self.seq, self.state.clone());
+        if seq > self.snapshot_seq {
+            tokio::spawn(async move {
+                if let Err(error) = store.save_snapshot(id, seq, &state).await {
+                    tracing::warn!(session = %id, %error, "could not store a snapshot on unload");
+                }
+            });
+        }
+        true
+    }
+}
