@@ -956,7 +956,8 @@ pub fn due_timer_events(state: &SessionState, now_ms: i64, warnings_seconds: &[u
         .map(|w| Event::TimerWarning { part: timer.part, seconds_left: w })
         .collect();
     if !timer.ended && remaining <= 0 {
-        events.push(Event::TimerEnded { part: timer.part, at_ms: now_ms });
+        // The moment it reached zero, also when the room notices later (after a restart).
+        events.push(Event::TimerEnded { part: timer.part, at_ms: now_ms + remaining });
     }
     events
 }

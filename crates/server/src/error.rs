@@ -177,6 +177,21 @@ pub fn problem_text(problem: &FieldProblem, lang: Lang) -> String {
     }
 }
 
+impl ApiError {
+    /// A JSON body that does not fit its type, naming the field at fault: the path to a
+    /// wrong value, or the name of a missing field.
+    pub fn from_json(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let detail = error.inner().to_string();
+        let path = error.path().to_string();
+        let field = if path != "." {
+            Some(path)
+        } else {
+            detail.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()).map(str::to_owned)
+        };
+        ApiError::InvalidBody { detail, field }
+    }
+}
+
 impl From<TextError> for ApiError {
     fn from(error: TextError) -> Self {
         ApiError::field(error.field, FieldProblem::Text(error.problem))

@@ -208,6 +208,7 @@ impl Live {
         });
         let mut shutdown = self.app.shutdown.subscribe();
         let mut writer = writer;
+        let mut writer_done = false;
         loop {
             tokio::select! {
                 message = stream.next() => match message {
@@ -235,14 +236,20 @@ impl Live {
                     let _ = control_tx.send(Control::Close(close::GOING_AWAY, "server_shutting_down"));
                     break;
                 }
-                _ = &mut writer => break,
+                _ = &mut writer => {
+                    writer_done = true;
+                    break;
+                }
             }
         }
         if let Some(conn) = self.conn {
             self.app.rooms.disconnect(self.id, conn).await;
         }
         drop(control_tx);
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+        if !writer_done {
+            // Let the writer send what is queued (a close frame, say), but not forever.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+        }
     }
 
     fn error(&self, code: &'static str) -> Control {
@@ -315,14 +322,7 @@ impl Live {
                 let hash = op_hash(&op);
                 let wire: WireOp = match serde_path_to_error::deserialize(op) {
                     Ok(wire) => wire,
-                    Err(error) => {
-                        let path = error.path().to_string();
-                        let error = ApiError::InvalidBody {
-                            detail: error.inner().to_string(),
-                            field: (path != ".").then_some(path),
-                        };
-                        return Some(self.reject(&client_op_id, &error));
-                    }
+                    Err(error) => return Some(self.reject(&client_op_id, &ApiError::from_json(error))),
                 };
                 let op = match wire.into_domain() {
                     Ok(op) => op,

@@ -4,6 +4,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use heisessie_server::AppState;
+use heisessie_server::live::LiveConfig;
+use heisessie_server::rooms::RoomConfig;
 use heisessie_store::SqliteStore;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -29,10 +31,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app on a random port on an existing data folder.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    spawn_configured(data_dir, RoomConfig::default(), LiveConfig::default()).await
+}
+
+/// Starts the app with its own room and connection settings, in a fresh data folder.
+pub async fn spawn_app_with(rooms: RoomConfig, live: LiveConfig) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let path = dir.path().to_path_buf();
+    let mut app = spawn_configured(&path, rooms, live).await;
+    app._dir = Some(dir);
+    app
+}
+
+pub async fn spawn_configured(data_dir: &Path, rooms: RoomConfig, live: LiveConfig) -> TestApp {
     let store = SqliteStore::open(data_dir).await.expect("the store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
-    let state = AppState::new(Arc::new(store.clone()), &base);
+    let state = AppState::with_config(Arc::new(store.clone()), &base, rooms, live);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(heisessie_server::serve(listener, state, async {
         let _ = stopped.await;
@@ -163,4 +178,143 @@ pub fn part_titles(session: &Value) -> Vec<String> {
         .iter()
         .map(|p| p["title"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// A live-room client over a real WebSocket.
+pub struct LiveClient {
+    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    /// The newest seq this client has seen.
+    pub seq: u64,
+    pub welcome: Value,
+    /// Every event frame received, in order.
+    pub events: Vec<Value>,
+}
+
+pub type WsMessage = tokio_tungstenite::tungstenite::Message;
+
+impl TestApp {
+    pub fn live_url(&self, session: &Session) -> String {
+        format!("{}/api/sessions/{}/live", self.base.replace("http://", "ws://"), session.id)
+    }
+
+    /// Opens the WebSocket with `credential` (and any extra headers) without saying hello.
+    pub async fn open_live(
+        &self,
+        session: &Session,
+        credential: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = self.live_url(session).into_client_request()?;
+        request.headers_mut().insert("authorization", format!("Bearer {credential}").parse().expect("a header"));
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("a name"),
+                value.parse().expect("a value"),
+            );
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(LiveClient { ws, seq: 0, welcome: Value::Null, events: Vec::new() })
+    }
+
+    /// Connects, says hello (resuming after `last_seq`) and reads the welcome.
+    pub async fn connect_live(&self, session: &Session, credential: &str, last_seq: Option<u64>) -> LiveClient {
+        let mut client = self.open_live(session, credential, &[]).await.expect("the upgrade succeeds");
+        client.send_json(json!({"type": "hello", "protocol": 1, "last_seq": last_seq})).await;
+        let welcome = client.next_of("welcome").await;
+        // Missed events follow the welcome; they start right after `last_seq`.
+        client.seq = match (welcome["catch_up"].as_str(), last_seq) {
+            (Some("events"), Some(last)) => last,
+            _ => welcome["seq"].as_u64().expect("a seq"),
+        };
+        client.welcome = welcome;
+        client
+    }
+}
+
+impl LiveClient {
+    pub async fn send_json(&mut self, value: Value) {
+        use futures_util::SinkExt;
+        self.ws.send(WsMessage::Text(value.to_string().into())).await.expect("the frame is sent");
+    }
+
+    pub async fn send_raw(&mut self, message: WsMessage) {
+        use futures_util::SinkExt;
+        self.ws.send(message).await.expect("the frame is sent");
+    }
+
+    pub async fn op(&mut self, client_op_id: &str, op: Value) {
+        self.send_json(json!({"type": "op", "client_op_id": client_op_id, "op": op})).await;
+    }
+
+    /// The next frame within `wait`, or None. Close frames come back as `{"type": "close", …}`.
+    pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+        use futures_util::StreamExt;
+        loop {
+            let message = tokio::time::timeout(wait, self.ws.next()).await.ok()??;
+            match message {
+                Ok(WsMessage::Text(text)) => {
+                    let value: Value = serde_json::from_str(&text).expect("the server sends JSON");
+                    if value["type"] == "event" {
+                        let seq = value["seq"].as_u64().expect("an event has a seq");
+                        assert_eq!(seq, self.seq + 1, "events arrive in order without gaps: {value}");
+                        self.seq = seq;
+                        self.events.push(value.clone());
+                    }
+                    return Some(value);
+                }
+                Ok(WsMessage::Close(frame)) => {
+                    let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or_default();
+                    return Some(json!({"type": "close", "code": code, "reason": reason}));
+                }
+                Ok(_) => continue,
+                Err(_) => return Some(json!({"type": "close", "code": 0, "reason": "error"})),
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping presence; panics after five seconds.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let value = self
+                .next_within(std::time::Duration::from_secs(5))
+                .await
+                .unwrap_or_else(|| panic!("no {kind} within 5 s"));
+            if value["type"] == kind {
+                return value;
+            }
+            assert!(value["type"] == "presence" || value["type"] == "event", "expected {kind}, got {value}");
+        }
+    }
+
+    /// Sends an op and returns its ack or reject, skipping events and presence.
+    pub async fn call(&mut self, client_op_id: &str, op: Value) -> Value {
+        self.op(client_op_id, op).await;
+        loop {
+            let value = self.next_within(std::time::Duration::from_secs(5)).await.expect("an answer within 5 s");
+            if (value["type"] == "ack" || value["type"] == "reject") && value["client_op_id"] == client_op_id {
+                return value;
+            }
+            if value["type"] == "error" || value["type"] == "close" {
+                return value;
+            }
+        }
+    }
+
+    /// Every frame until `quiet` passes without one.
+    pub async fn drain(&mut self, quiet: std::time::Duration) -> Vec<Value> {
+        let mut frames = Vec::new();
+        while let Some(value) = self.next_within(quiet).await {
+            let closed = value["type"] == "close";
+            frames.push(value);
+            if closed {
+                break;
+            }
+        }
+        frames
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
 }

@@ -4,4 +4,5 @@
 mod api;
 mod cli;
 mod helpers;
+mod live;
 mod pages;
