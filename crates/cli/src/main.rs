@@ -1,5 +1,7 @@
 //! The `heisessie` binary: parse the command line, wire the parts, run. Nothing else.
 
+mod load;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +18,8 @@ use heisessie_domain::model::Model;
 use heisessie_domain::model_file;
 use heisessie_domain::planner::{self, PlanPart, PlannerSettings, SettingsError};
 use heisessie_export::agenda::{agenda_markdown, agenda_table, agenda_view};
+use heisessie_server::live::LiveConfig;
+use heisessie_server::rooms::RoomConfig;
 use heisessie_server::{AppState, api};
 use heisessie_store::SqliteStore;
 
@@ -35,6 +39,8 @@ enum Command {
     Plan(PlanArgs),
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Put a running server under live-room load (loopback only) and report the figures.
+    Load(load::LoadArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +55,14 @@ struct ServeArgs {
     /// (default: http:// and the listening address).
     #[arg(long, env = "HEISESSIE_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Live connections one client address may hold open at once.
+    #[arg(long, env = "HEISESSIE_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections_per_address: u32,
+    /// Live connections one session takes at once.
+    #[arg(long, env = "HEISESSIE_MAX_CONNECTIONS_PER_SESSION", default_value_t = 250,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections_per_session: u32,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -243,7 +257,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
     tracing::info!(addr = %local, data_dir = %args.data_dir.display(), %public_url, "Heisessie is serving");
-    let state = AppState::new(Arc::new(store.clone()), &public_url);
+    let rooms =
+        RoomConfig { max_connections_per_session: args.max_connections_per_session as usize, ..RoomConfig::default() };
+    let live =
+        LiveConfig { max_connections_per_address: args.max_connections_per_address as usize, ..LiveConfig::default() };
+    let state = AppState::with_config(Arc::new(store.clone()), &public_url, rooms, live);
     heisessie_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
@@ -260,6 +278,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Plan(args) => plan(args),
+        Command::Load(args) => load::run(args),
         Command::Openapi => {
             println!("{}", api::openapi_json());
             ExitCode::SUCCESS

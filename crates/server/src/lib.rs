@@ -5,11 +5,13 @@
 
 pub mod access;
 pub mod api;
+mod assets;
 pub mod error;
 pub mod i18n;
 pub mod live;
 mod pages;
 pub mod protocol;
+mod qr;
 pub mod rooms;
 
 use std::future::Future;
@@ -70,6 +72,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/models", get(api::list_models))
+        .route("/qr", post(qr::qr))
         .route("/openapi.json", get(openapi))
         .route("/sessions", post(api::create_session))
         .route("/sessions/{id}", get(api::get_session).patch(api::edit_session))
@@ -85,6 +88,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(pages::routes())
+        .route("/assets/{file}", get(assets::asset))
         .route("/healthz", get(api::healthz))
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -102,18 +106,19 @@ async fn openapi() -> Response {
 use axum::response::IntoResponse;
 
 /// Headers for every response. The Content-Security-Policy allows only our own
-/// scripts and styles; `no-referrer` keeps link tokens out of other sites' logs.
+/// scripts and styles; `same-origin` keeps link tokens (in query strings) out of other
+/// sites' logs while our own forms still carry their Origin.
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' data:; \
              connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
@@ -148,6 +153,13 @@ pub async fn serve(
         // Live connections close with "going away"; then the requests in flight finish.
         let _ = signal.send(true);
     };
+    // Without TCP_NODELAY a small frame written right after another waits for the
+    // client's delayed ACK: up to 40 ms on Linux, for every ack that follows an event.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

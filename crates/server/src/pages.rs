@@ -21,15 +21,13 @@ use crate::api::{CreateSessionRequest, DEFAULT_TIME_ZONE, SettingsInput, parse_s
 use crate::error::{ApiError, FieldProblem, request_lang};
 use crate::i18n::{self, text};
 
-static STYLESHEET: &str = include_str!("../../../web/app.css");
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/sessions", post(create_from_form))
         .route("/s/{id}", get(session_page))
         .route("/s/{id}/join", post(join_from_form))
-        .route("/assets/app.css", get(stylesheet))
+        .route("/s/{id}/prepare", get(prepare_page))
         .route("/locales/{file}", get(locale_file))
 }
 
@@ -66,10 +64,6 @@ fn page(lang: Lang, title: &str, body: &str) -> Html<String> {
         other_code = other.code(),
         switch = esc(&text(lang, "lang.switch", &[])),
     ))
-}
-
-async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET).into_response()
 }
 
 async fn locale_file(Path(file): Path<String>) -> Result<Response, ApiError> {
@@ -361,11 +355,18 @@ async fn create_from_form(
         }
     };
     let view_lang = created.state.details.language;
+    let qr = crate::qr::data_url(&created.participant_link).unwrap_or_default();
     let body = format!(
         "<h1>{heading}</h1><p class=\"notice\">{save}</p>\
-         <dl class=\"links\"><dt>{f_label}</dt><dd><input readonly value=\"{f_link}\" aria-label=\"{f_label}\"></dd>\
+         <div class=\"created\"><dl class=\"links\"><dt>{f_label}</dt><dd><input readonly value=\"{f_link}\" aria-label=\"{f_label}\"></dd>\
          <dt>{p_label}</dt><dd><input readonly value=\"{p_link}\" aria-label=\"{p_label}\"></dd></dl>\
-         <p><a class=\"button\" href=\"/s/{id}?lang={code}\">{open}</a></p>{agenda}",
+         <img class=\"qr\" src=\"{qr}\" alt=\"{qr_alt}\" width=\"180\" height=\"180\"></div>\
+         <p class=\"actions\"><a class=\"button\" href=\"/s/{id}/prepare?lang={code}#p={p_fragment}\">{prepare}</a> \
+         <a class=\"button secondary\" href=\"/s/{id}?lang={code}\">{open}</a></p>{agenda}",
+        qr = esc(&qr),
+        qr_alt = esc(&text(lang, "created.qr", &[])),
+        p_fragment = esc(&percent_encode(&created.participant_link)),
+        prepare = esc(&text(lang, "created.prepare", &[])),
         heading = esc(&text(lang, "created.title", &[])),
         save = esc(&text(lang, "created.save_links", &[])),
         f_label = esc(&text(lang, "created.facilitator_link", &[])),
@@ -380,6 +381,13 @@ async fn create_from_form(
     let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
     (StatusCode::CREATED, [(header::SET_COOKIE, cookie)], page(lang, &text(lang, "created.title", &[]), &body))
         .into_response()
+}
+
+/// Percent-encodes a link for a URL fragment.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 fn clock(stamp: &str) -> &str {
@@ -511,6 +519,45 @@ fn session_body(lang: Lang, state: &SessionState, agenda: &AgendaView) -> String
     out
 }
 
+/// A page that the browser client (`web/{script}.js`) draws into `#app`.
+fn app_shell(lang: Lang, title: &str, script: &str, id: SessionId, fallback: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Heisessie</title><link rel=\"stylesheet\" href=\"/assets/app.css\">\
+         <script type=\"module\" src=\"/assets/{script}.js\"></script></head>\
+         <body class=\"{script}-body\"><div id=\"app\" data-session=\"{id}\" data-lang=\"{code}\"></div>\
+         <noscript><main>{fallback}</main></noscript></body></html>",
+        code = lang.code(),
+        title = esc(title),
+    ))
+}
+
+async fn prepare_page(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    let Ok(id) = parse_session_id(&id) else {
+        return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
+    };
+    let caller = match app.authenticate(id, &headers).await {
+        Ok(caller) => caller,
+        Err(ApiError::SessionNotFound) => return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"),
+        Err(_) => return message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link"),
+    };
+    match app.rooms.read(id).await {
+        Ok((_, state)) if state.participant(caller.participant).is_some_and(|p| p.is_facilitator) => {
+            let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
+            app_shell(lang, state.details.title.as_str(), "prepare", id, &body).into_response()
+        }
+        Ok(_) => message_page(lang, StatusCode::FORBIDDEN, "error.facilitator_only"),
+        Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
+    }
+}
+
 fn message_page(lang: Lang, status: StatusCode, key: &str) -> Response {
     let message = text(lang, key, &[]);
     (status, page(lang, &message, &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&message)))).into_response()
@@ -529,8 +576,9 @@ async fn session_page(
     match app.authenticate(id, &headers).await {
         Ok(_) => match app.rooms.read(id).await {
             Ok((_, state)) => {
+                // The room is the browser client; the agenda stays readable without scripts.
                 let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
-                page(lang, state.details.title.as_str(), &body).into_response()
+                app_shell(lang, state.details.title.as_str(), "room", id, &body).into_response()
             }
             Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
         },

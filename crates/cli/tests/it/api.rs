@@ -502,7 +502,7 @@ async fn models_health_and_security_headers_are_served() {
     let csp =
         response.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert!(csp.contains("script-src 'self'"), "{csp}");
-    assert_eq!(response.headers().get("referrer-policy").and_then(|v| v.to_str().ok()), Some("no-referrer"));
+    assert_eq!(response.headers().get("referrer-policy").and_then(|v| v.to_str().ok()), Some("same-origin"));
     app.stop().await;
 }
 

@@ -2,7 +2,11 @@
 //! HTTP clients, and the real `heisessie` binary for the command line.
 
 mod api;
+mod browser;
+mod browser_room;
+mod browser_smoke;
 mod cli;
 mod helpers;
 mod live;
+mod load;
 mod pages;
