@@ -376,7 +376,7 @@ export function liveUrl(sessionId, { lang, base = globalThis.location } = {}) {
  * @typedef {{type: 'presence', people: {participant_id: number, part_id: number | null,
  *   connections: number}[]}} Presence
  * @typedef {{type: 'error', code: string, message: string}} ErrorFrame
- * @typedef {'connecting' | 'saved' | 'saving' | 'offline' | 'reconnecting'} Status
+ * @typedef {'connecting' | 'saved' | 'saving' | 'offline' | 'reconnecting'} LiveStatus
  * @typedef {{code?: number, reason?: string, attempt?: number, retryInMs?: number}} StatusDetail
  */
 
@@ -430,8 +430,8 @@ const monotonicNow = () => globalThis.performance?.now() ?? Date.now();
  * live.send(ops.createSticky({ partId: 2, text: 'Klantloyaliteit', x: 120, y: 40 }));
  * ```
  *
- * Callbacks are plain properties (set them in the options or later), each called with
- * the server's message as it came:
+ * Callbacks are plain properties (set them in the options or later), called with the
+ * server's message as it came:
  *
  * - `onWelcome(welcome)`: after every (re)connect. With `catch_up: 'snapshot'` throw
  *   away what you had and draw `welcome.snapshot`; with `'events'` the missed events
@@ -461,7 +461,7 @@ export class LiveConnection {
    * @param {(ack: Ack, op: object | undefined) => void} [options.onAck]
    * @param {(reject: Reject, op: object | undefined) => void} [options.onReject]
    * @param {(error: ErrorFrame) => void} [options.onError]
-   * @param {(status: Status, detail: StatusDetail) => void} [options.onStatus]
+   * @param {(status: LiveStatus, detail: StatusDetail) => void} [options.onStatus]
    * @param {typeof WebSocket} [options.WebSocket] a stand-in, for tests
    * @param {number} [options.pingIntervalMs]
    */
@@ -482,7 +482,7 @@ export class LiveConnection {
     this._stopped = true;
     this._welcomed = false;
     this._everWelcomed = false;
-    /** @type {Status | null} */
+    /** @type {LiveStatus | null} */
     this._status = null;
     /** The seq of the last event handed to `onEvent` (or in the snapshot). */
     this._lastSeq = null;
@@ -620,8 +620,13 @@ export class LiveConnection {
     };
     socket.onmessage = (message) => this._receive(message.data);
     socket.onclose = (close) => this._closed(close.code, close.reason);
-    // Every error is followed by a close; that is where we act.
-    socket.onerror = () => {};
+    // A browser follows every error with a close, but some WebSockets (Node's, for
+    // one) leave a refused connection hanging without one: act on the error itself.
+    socket.onerror = () => {
+      if (this._socket !== socket) return;
+      this._abandonSocket('error');
+      this._reconnect({ code: CloseCode.ABNORMAL, reason: 'error' });
+    };
   }
 
   _sendText(text) {

@@ -6,6 +6,7 @@
 import { el, fill, initials, clock, timeOf, typingIn } from './dom.js';
 import { t, loadLocale, pickLang, switchLang, lang } from './i18n.js';
 import { LiveConnection, ops } from './protocol.js';
+import { renderWorkspace, WORKSPACE_KINDS } from './workspaces.js';
 
 const root = document.getElementById('app');
 const sessionId = root.dataset.session;
@@ -31,6 +32,9 @@ const S = {
   editNext: false,
   editing: null,
   selected: new Set(),
+  strategy: null,
+  tab: new Map(),
+  reviewStep: 0,
   warning: null,
   ended: false,
 };
@@ -68,6 +72,7 @@ function applySnapshot(snapshot) {
   S.groups = new Map(snapshot.groups.map((g) => [g.id, g]));
   S.vote = snapshot.vote;
   S.notes = new Map(snapshot.notes.map((n) => [n.part_id, n.text]));
+  S.strategy = snapshot.strategy;
 }
 
 function closeRun(at) {
@@ -182,6 +187,9 @@ function applyEvent(frame) {
     case 'role_assigned':
       applyRole(e);
       break;
+    case 'strategy_changed':
+      S.strategy = e.strategy;
+      break;
     default:
       break;
   }
@@ -266,9 +274,11 @@ function layout() {
   ui.meeting = el('span', { class: 'meeting' });
   ui.langButton = el('button', { class: 'link-button', type: 'button', onclick: switchLang }, t('lang.switch'));
   ui.agenda = el('ol', { class: 'agenda-list' });
-  ui.modelButton = el('button', { type: 'button', class: 'secondary', onclick: () => { S.modelsForMe = true; render(); } }, t('room.models'));
+  ui.modelButton = el('span', { class: 'model-buttons' });
   ui.slide = el('section', { class: 'slide', 'aria-live': 'polite' });
   ui.boardTools = el('div', { class: 'board-tools', role: 'toolbar', 'aria-label': t('room.board_tools') });
+  ui.tabs = el('div', { class: 'tabs', role: 'tablist' });
+  ui.workspace = el('div', { class: 'workspace', role: 'tabpanel' });
   ui.board = el('div', { class: 'board', tabindex: '-1', 'aria-label': t('room.board'), ondblclick: onBoardDoubleClick });
   ui.canvas = el('div', { class: 'canvas' });
   ui.board.append(ui.canvas);
@@ -288,7 +298,7 @@ function layout() {
     ui.banner,
     el('div', { class: 'room' },
       el('aside', { class: 'agenda', 'aria-label': t('session.agenda') }, el('h2', {}, t('session.agenda')), ui.agenda, ui.modelButton),
-      el('main', { class: 'stage' }, ui.slide, ui.boardTools, ui.board),
+      el('main', { class: 'stage' }, ui.slide, ui.tabs, ui.workspace, ui.boardTools, ui.board),
       el('aside', { class: 'side' }, ui.notes, ui.roles)),
     ui.overlay,
     ui.breakScreen,
@@ -306,6 +316,7 @@ function render() {
   renderPeople();
   renderAgenda();
   renderSlide();
+  renderTabs();
   renderBoardTools();
   renderBoard();
   renderNotes();
@@ -392,7 +403,14 @@ function renderPeople() {
   }));
 }
 
+function renderModelButtons() {
+  fill(ui.modelButton,
+    el('button', { type: 'button', class: 'secondary', 'data-action': 'models-me', onclick: () => { S.modelsForMe = true; render(); } }, t('room.models')),
+    isFacilitator() && el('button', { type: 'button', class: 'small secondary', 'data-action': 'models-all', onclick: () => send(ops.setModelsOverlay(true)) }, t('room.models_everyone')));
+}
+
 function renderAgenda() {
+  renderModelButtons();
   const days = S.session.schedule.days;
   const items = [];
   days.forEach((day, index) => {
@@ -430,6 +448,53 @@ function renderSlide() {
     part.questions.length > 0 && el('ul', { class: 'questions' }, part.questions.map((q) => el('li', {}, q))));
 }
 
+/** The workspace parts show their form by default and the board on a second tab. */
+function showsWorkspace() {
+  const part = currentPart();
+  return Boolean(part && WORKSPACE_KINDS.includes(part.workspace) && S.tab.get(part.id) !== 'board');
+}
+
+const workspaceContext = {
+  strategy: () => S.strategy,
+  me: () => S.you?.id,
+  send: (op) => send(op),
+  participants: () => S.session?.participants ?? [],
+  name: (id) => personName(id),
+  isFacilitator: () => isFacilitator(),
+  partId: () => currentPart()?.id ?? null,
+  parts: () => parts(),
+  stickies: (partId) => [...S.stickies.values()].filter((s) => s.part_id === partId),
+  notes: (partId) => S.notes.get(partId) ?? '',
+  reviewStep: () => S.reviewStep,
+  setReviewStep: (step) => {
+    S.reviewStep = step;
+    render();
+  },
+};
+
+function renderTabs() {
+  const part = currentPart();
+  const hasWorkspace = Boolean(part && WORKSPACE_KINDS.includes(part.workspace));
+  ui.tabs.hidden = !hasWorkspace;
+  const workspace = showsWorkspace();
+  ui.workspace.hidden = !workspace;
+  ui.board.hidden = workspace;
+  ui.boardTools.hidden = workspace;
+  if (!hasWorkspace) return;
+  const tab = (name, label, selected) => el('button', {
+    type: 'button', role: 'tab', class: 'tab', 'aria-selected': selected ? 'true' : 'false', 'data-tab': name,
+    onclick: () => { S.tab.set(part.id, name); render(); },
+  }, label);
+  fill(ui.tabs, tab('workspace', t(`workspace.${part.workspace}`), workspace), tab('board', t('room.board_tab'), !workspace));
+  if (workspace && S.strategy) {
+    if (ui.workspace.dataset.kind !== part.workspace) {
+      ui.workspace.replaceChildren();
+      ui.workspace.dataset.kind = part.workspace;
+    }
+    renderWorkspace(ui.workspace, part.workspace, workspaceContext);
+  }
+}
+
 function votesLeft() {
   return S.vote ? S.vote.votes_per_person - S.vote.my_votes.length : 0;
 }
@@ -449,6 +514,12 @@ function renderBoardTools() {
         onclick: () => send(ops.colourSticky({ stickyId: focused.id, colour })),
       }))));
   }
+  if (focused) {
+    tools.push(el('button', { type: 'button', class: 'small secondary', 'data-action': 'sticky-to-action',
+      onclick: () => send({ type: 'save_action', title: focused.text || t('ws.untitled'), source: { kind: 'sticky', id: focused.id }, part_id: focused.part_id }) }, t('ws.make_action')));
+    tools.push(el('button', { type: 'button', class: 'small secondary', 'data-action': 'sticky-to-idea',
+      onclick: () => send({ type: 'add_idea', text: focused.text || t('ws.untitled'), sticky_id: focused.id }) }, t('ws.make_idea')));
+  }
   if (S.selected.size >= 2) {
     tools.push(el('button', { type: 'button', class: 'small', 'data-action': 'group', onclick: groupSelection }, t('room.group', { n: S.selected.size })));
   }
@@ -461,7 +532,6 @@ function renderBoardTools() {
     } else {
       tools.push(el('button', { type: 'button', class: 'small', 'data-action': 'open-vote', onclick: () => send(ops.openVote({ partId: part.id, votesPerPerson: 3 })) }, t('room.open_vote')));
     }
-    tools.push(el('button', { type: 'button', class: 'small secondary', 'data-action': 'models-all', onclick: () => send(ops.setModelsOverlay(true)) }, t('room.models_everyone')));
   }
   tools.push(el('span', { class: 'hint' }, t('room.board_hint')));
   fill(ui.boardTools, tools);

@@ -231,15 +231,15 @@ struct Server {
 impl Server {
     fn new(pid: u32) -> Result<Server, String> {
         let server = Server { pid, ticks_per_second: clock_ticks_per_second() };
-        if server.cpu_seconds().is_none() || server.rss_kb().is_none() {
+        if server.cpu().is_none() || server.rss_kb().is_none() {
             return Err(format!("--server-pid: cannot read /proc/{pid}/stat and /proc/{pid}/status"));
         }
         Ok(server)
     }
 
-    /// utime + stime of all its threads, living and ended, in seconds.
-    fn cpu_seconds(&self) -> Option<f64> {
-        proc_cpu_ticks(&format!("/proc/{}/stat", self.pid)).map(|ticks| ticks as f64 / self.ticks_per_second)
+    /// utime and stime of all its threads, living and ended.
+    fn cpu(&self) -> Option<Cpu> {
+        Cpu::of(&format!("/proc/{}/stat", self.pid), self.ticks_per_second)
     }
 
     fn rss_kb(&self) -> Option<u64> {
@@ -260,18 +260,43 @@ fn clock_ticks_per_second() -> f64 {
         .unwrap_or(100.0)
 }
 
-fn proc_cpu_ticks(path: &str) -> Option<u64> {
-    let stat = std::fs::read_to_string(path).ok()?;
-    // The command name may hold spaces and parentheses: the fields start after the last ')'.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    // Fields 14 (utime) and 15 (stime), counted from 1 at the pid; index 0 here is field 3.
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
+/// CPU time in seconds: in user space, in the kernel.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cpu {
+    user: f64,
+    system: f64,
 }
 
-fn own_cpu_seconds(ticks_per_second: f64) -> Option<f64> {
-    proc_cpu_ticks("/proc/self/stat").map(|ticks| ticks as f64 / ticks_per_second)
+impl Cpu {
+    /// utime and stime from a `/proc/…/stat` file.
+    fn of(path: &str, ticks_per_second: f64) -> Option<Cpu> {
+        let stat = std::fs::read_to_string(path).ok()?;
+        // The command name may hold spaces and parentheses: the fields start after the last ')'.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        // Fields 14 (utime) and 15 (stime), counted from 1 at the pid; index 0 here is field 3.
+        let utime: f64 = fields.get(11)?.parse().ok()?;
+        let stime: f64 = fields.get(12)?.parse().ok()?;
+        Some(Cpu { user: utime / ticks_per_second, system: stime / ticks_per_second })
+    }
+
+    /// The busy time of the whole machine, every CPU, from `/proc/stat`.
+    fn machine(ticks_per_second: f64) -> Option<Cpu> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<f64> =
+            stat.lines().next()?.strip_prefix("cpu ")?.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+        // user nice system idle iowait irq softirq steal
+        let user = fields.first()? + fields.get(1)?;
+        let system = fields.get(2)? + fields.get(5).unwrap_or(&0.0) + fields.get(6).unwrap_or(&0.0);
+        Some(Cpu { user: user / ticks_per_second, system: system / ticks_per_second })
+    }
+
+    fn total(self) -> f64 {
+        self.user + self.system
+    }
+
+    fn since(self, earlier: Cpu) -> Cpu {
+        Cpu { user: self.user - earlier.user, system: self.system - earlier.system }
+    }
 }
 
 // ---- Set-up over the JSON API -------------------------------------------------------
@@ -459,7 +484,7 @@ struct Sent {
 }
 
 /// Moves under way in one session, keyed by (sticky, x, y).
-type SentMoves = Mutex<HashMap<(u64, i32, i32), Sent>>;
+type SentMoves = Mutex<HashMap<MoveKey, Sent>>;
 
 /// Counts the coordinator watches to know when the stragglers are in.
 #[derive(Default)]
@@ -495,11 +520,16 @@ struct Participant {
     me: u64,
     sticky: Option<u64>,
     last_seq: u64,
-    /// Ops sent and not yet answered: op number → (sent, counts, key of the move).
-    pending: HashMap<u64, (Instant, bool, Option<(u64, i32, i32)>)>,
+    /// Ops sent and not yet answered, by op number.
+    pending: HashMap<u64, Pending>,
     timeline: Option<Timeline>,
     stats: Stats,
 }
+
+/// An op sent and not yet answered: when, whether it counts, and the key of its move.
+type Pending = (Instant, bool, Option<MoveKey>);
+/// A move as every receiver sees it: (sticky, x, y).
+type MoveKey = (u64, i32, i32);
 
 const CREATE_OP: u64 = u64::MAX;
 
@@ -829,12 +859,14 @@ async fn run_load(plan: &Plan) -> anyhow::Result<()> {
         plan.duration.as_secs_f64()
     );
     sleep_until(timeline.window_start).await;
-    let cpu_start = plan.server.as_ref().and_then(Server::cpu_seconds);
-    let own_start = own_cpu_seconds(ticks);
+    let cpu_start = plan.server.as_ref().and_then(Server::cpu);
+    let own_start = Cpu::of("/proc/self/stat", ticks);
+    let machine_start = Cpu::machine(ticks);
     let rss_window_start = plan.server.as_ref().and_then(Server::rss_kb);
     sleep_until(timeline.window_end).await;
-    let cpu_end = plan.server.as_ref().and_then(Server::cpu_seconds);
-    let own_end = own_cpu_seconds(ticks);
+    let cpu_end = plan.server.as_ref().and_then(Server::cpu);
+    let own_end = Cpu::of("/proc/self/stat", ticks);
+    let machine_end = Cpu::machine(ticks);
     let rss_after = plan.server.as_ref().and_then(Server::rss_kb);
 
     // The answers and deliveries of the last ops are still under way.
@@ -888,8 +920,12 @@ async fn run_load(plan: &Plan) -> anyhow::Result<()> {
     let latency = |q| percentile_ms(&all.latencies_us, q);
     let ack = |q| percentile_ms(&all.ack_latencies_us, q);
     let max_ms = all.latencies_us.last().map(|v| f64::from(*v) / 1000.0);
-    let server_cpu = cpu_start.zip(cpu_end).map(|(a, b)| b - a);
-    let own_cpu = own_start.zip(own_end).map(|(a, b)| b - a);
+    let server_split = cpu_start.zip(cpu_end).map(|(a, b)| b.since(a));
+    let server_cpu = server_split.map(Cpu::total);
+    let own_cpu = own_start.zip(own_end).map(|(a, b)| b.since(a).total());
+    let machine_cpu = machine_start.zip(machine_end).map(|(a, b)| b.since(a).total());
+    // What neither the server nor the generator used: other programs on the machine.
+    let other_cpu = machine_cpu.zip(own_cpu).map(|(m, o)| m - o - server_cpu.unwrap_or(0.0));
     let cpu_per_delivery =
         server_cpu.filter(|_| all.delivered_in_window > 0).map(|cpu| cpu * 1e6 / all.delivered_in_window as f64);
 
@@ -939,7 +975,10 @@ async fn run_load(plan: &Plan) -> anyhow::Result<()> {
         println!(
             "server (pid {}): CPU {} over the window ({}), {} per delivery; RSS {} before, {} at the window's start, {} after",
             server.pid,
-            server_cpu.map_or_else(|| "-".into(), |s| format!("{s:.2} s")),
+            server_split.map_or_else(
+                || "-".into(),
+                |s| format!("{:.2} s ({:.2} user + {:.2} kernel)", s.total(), s.user, s.system)
+            ),
             server_cpu.map_or_else(|| "-".into(), |s| format!("{:.1}% of one core", s * 100.0 / seconds)),
             cpu_per_delivery.map_or_else(|| "-".into(), |us| format!("{us:.2} µs")),
             kb(rss_before),
@@ -948,8 +987,9 @@ async fn run_load(plan: &Plan) -> anyhow::Result<()> {
         );
     }
     println!(
-        "load generator: CPU {} over the window (it shares the machine with the server)",
-        own_cpu.map_or_else(|| "-".into(), |s| format!("{s:.2} s"))
+        "load generator: CPU {} over the window (it shares the machine with the server); other programs: {}",
+        own_cpu.map_or_else(|| "-".into(), |s| format!("{s:.2} s")),
+        other_cpu.map_or_else(|| "-".into(), |s| format!("{s:.2} s"))
     );
     let summary = json!({
         "workload": workload,
@@ -979,8 +1019,11 @@ async fn run_load(plan: &Plan) -> anyhow::Result<()> {
         "rejects": all.rejects,
         "errors": all.errors,
         "server_cpu_s": server_cpu.map(round3),
+        "server_user_s": server_split.map(|s| round3(s.user)),
+        "server_kernel_s": server_split.map(|s| round3(s.system)),
         "cpu_us_per_delivery": cpu_per_delivery.map(round3),
         "client_cpu_s": own_cpu.map(round3),
+        "other_cpu_s": other_cpu.map(round3),
         "rss_kb_before": rss_before,
         "rss_kb_window_start": rss_window_start,
         "rss_kb_after": rss_after,
@@ -1159,8 +1202,9 @@ mod tests {
     }
 
     #[test]
-    fn cpu_ticks_are_read_after_the_command_name() {
-        assert!(proc_cpu_ticks("/proc/self/stat").is_some());
+    fn cpu_times_are_read_after_the_command_name() {
+        assert!(Cpu::of("/proc/self/stat", 100.0).is_some_and(|cpu| cpu.total() >= 0.0));
+        assert!(Cpu::machine(100.0).is_some_and(|cpu| cpu.total() > 0.0));
         let phases: Vec<f64> = (0..1000).map(random_unit).collect();
         assert!(phases.iter().all(|p| (0.0..1.0).contains(p)));
         assert!(phases.iter().sum::<f64>() / 1000.0 > 0.4);

@@ -1,5 +1,6 @@
 //! The `heisessie` binary: parse the command line, wire the parts, run. Nothing else.
 
+mod check_goal;
 mod load;
 
 use std::net::SocketAddr;
@@ -41,6 +42,8 @@ enum Command {
     Openapi,
     /// Put a running server under live-room load (loopback only) and report the figures.
     Load(load::LoadArgs),
+    /// Check a goal's wording against SMART, letter by letter.
+    CheckGoal(check_goal::CheckGoalArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -279,6 +282,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Plan(args) => plan(args),
         Command::Load(args) => load::run(args),
+        Command::CheckGoal(args) => check_goal::run(args),
         Command::Openapi => {
             println!("{}", api::openapi_json());
             ExitCode::SUCCESS

@@ -6,11 +6,15 @@
 
 pub mod board;
 pub mod catalog;
+pub mod content_plan;
 pub mod language;
 pub mod model;
 pub mod model_file;
 pub mod planner;
+pub mod responsibility;
 pub mod session;
+pub mod smart;
+pub mod strategy;
 pub mod text;
 pub mod timer;
 

@@ -4,7 +4,7 @@
 //! Every change to a session goes through here, whether it arrives over the JSON API
 //! or (later) the live room, so the rules live in exactly one place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,10 @@ use crate::board::{
 use crate::language::{Lang, Localized};
 use crate::model::{Model, Priority, WorkspaceKind};
 use crate::planner::{self, BlockKind, LivePosition, PartId, PlanPart, PlannerSettings, Replan, Schedule};
+use crate::strategy::{
+    Action, ActionSource, ActionStatus, ContentIdea, CoreMessage, EndGoal, FieldText, Horizon, ItemId, MAX_ITEMS,
+    Persona, PersonaFields, Responsibility, SmartFields, SmartGoal, Strategy,
+};
 use crate::text::{DisplayName, MeetingLink, Organisation, Title};
 use crate::timer::{MAX_EXTEND_SECONDS, MAX_TIMER_SECONDS, MIN_TIMER_SECONDS, Timer};
 
@@ -135,7 +139,7 @@ pub struct SessionDetails {
 }
 
 /// Everything that is true of a session at one point in its event log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionState {
     pub details: SessionDetails,
     pub model: ModelInfo,
@@ -163,6 +167,8 @@ pub struct SessionState {
     pub vote: Option<VoteRound>,
     #[serde(default)]
     pub notes: BTreeMap<PartId, NoteText>,
+    #[serde(default)]
+    pub strategy: Strategy,
     next_part_id: u32,
     next_participant_id: u64,
     #[serde(default)]
@@ -190,6 +196,7 @@ impl SessionState {
             groups: BTreeMap::new(),
             vote: None,
             notes: BTreeMap::new(),
+            strategy: Strategy::default(),
             next_participant_id: 1,
             next_board_id: 1,
         }
@@ -286,6 +293,93 @@ impl SessionState {
             let run = now_ms.saturating_sub(since).max(0) as u64;
             timer.elapsed_before_ms += run;
             *self.actual_ms.entry(timer.part).or_default() += run;
+        }
+    }
+
+    fn apply_strategy_event(&mut self, event: &Event) {
+        let strategy = &mut self.strategy;
+        match event {
+            Event::EndGoalSaved { goal, index } => {
+                strategy.take_id(goal.id);
+                match strategy.end_goals.iter_mut().find(|g| g.id == goal.id) {
+                    Some(existing) => *existing = goal.clone(),
+                    None => strategy.end_goals.insert((*index).min(strategy.end_goals.len()), goal.clone()),
+                }
+            }
+            Event::EndGoalRemoved { id } => {
+                strategy.end_goals.retain(|g| g.id != *id);
+                for goal in strategy.smart_goals.iter_mut().filter(|g| g.end_goal == Some(*id)) {
+                    goal.end_goal = None;
+                }
+            }
+            Event::EndGoalMoved { id, to_index } => {
+                if let Some(from) = strategy.end_goals.iter().position(|g| g.id == *id) {
+                    let goal = strategy.end_goals.remove(from);
+                    strategy.end_goals.insert((*to_index).min(strategy.end_goals.len()), goal);
+                }
+            }
+            Event::EndGoalSupported { id, by, support } => {
+                if let Some(goal) = strategy.end_goals.iter_mut().find(|g| g.id == *id) {
+                    if *support {
+                        goal.supporters.insert(*by);
+                    } else {
+                        goal.supporters.remove(by);
+                    }
+                }
+            }
+            Event::SmartGoalSaved { goal } => {
+                strategy.take_id(goal.id);
+                match strategy.smart_goals.iter_mut().find(|g| g.id == goal.id) {
+                    Some(existing) => *existing = goal.clone(),
+                    None => strategy.smart_goals.push(goal.clone()),
+                }
+            }
+            Event::SmartGoalRemoved { id } => strategy.smart_goals.retain(|g| g.id != *id),
+            Event::SmartGoalAgreed { id, by, acceptable, realistic } => {
+                if let Some(goal) = strategy.smart_goals.iter_mut().find(|g| g.id == *id) {
+                    goal.agreement.insert(*by, (*acceptable, *realistic));
+                }
+            }
+            Event::PersonaSaved { persona } => {
+                strategy.take_id(persona.id);
+                match strategy.personas.iter_mut().find(|p| p.id == persona.id) {
+                    Some(existing) => *existing = persona.clone(),
+                    None => strategy.personas.push(persona.clone()),
+                }
+            }
+            Event::PersonaRemoved { id } => {
+                strategy.personas.retain(|p| p.id != *id);
+                if strategy.primary_persona == Some(*id) {
+                    strategy.primary_persona = None;
+                }
+            }
+            Event::PrimaryPersonaSet { id } => strategy.primary_persona = *id,
+            Event::CoreMessageSaved { message } => strategy.core_message = message.clone(),
+            Event::IdeaAdded { idea } => {
+                strategy.take_id(idea.id);
+                strategy.ideas.push(idea.clone());
+            }
+            Event::IdeaRemoved { id } => strategy.ideas.retain(|i| i.id != *id),
+            Event::ActionSaved { action } => {
+                strategy.take_id(action.id);
+                match strategy.actions.iter_mut().find(|a| a.id == action.id) {
+                    Some(existing) => *existing = action.clone(),
+                    None => strategy.actions.push(action.clone()),
+                }
+            }
+            Event::ActionRemoved { id } => {
+                strategy.actions.retain(|a| a.id != *id);
+                for bundle in &mut strategy.responsibilities {
+                    bundle.actions.retain(|a| a != id);
+                }
+            }
+            Event::ResponsibilitiesSet { responsibilities } => {
+                for bundle in responsibilities {
+                    strategy.take_id(bundle.id);
+                }
+                strategy.responsibilities = responsibilities.clone();
+            }
+            _ => {}
         }
     }
 
@@ -430,6 +524,7 @@ impl SessionState {
             Event::NotesSet { part, text } => {
                 self.notes.insert(*part, text.clone());
             }
+            event => self.apply_strategy_event(event),
         }
     }
 }
@@ -444,38 +539,172 @@ pub enum Actor {
 }
 
 /// A change someone asks for. Texts and settings arrive already validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    Join { display_name: DisplayName },
-    EditDetails { details: SessionDetails },
-    ChangeSettings { settings: PlannerSettings },
-    AddPart { title: Title, minutes: u32, priority: Priority, workspace: WorkspaceKind, index: Option<usize> },
-    RemovePart { part: PartId },
-    MovePart { part: PartId, to_index: usize },
-    RetimePart { part: PartId, minutes: u32 },
-    AssignRole { role: Role, participant: Option<ParticipantId> },
-    GoToPart { part: PartId },
+    Join {
+        display_name: DisplayName,
+    },
+    EditDetails {
+        details: SessionDetails,
+    },
+    ChangeSettings {
+        settings: PlannerSettings,
+    },
+    AddPart {
+        title: Title,
+        minutes: u32,
+        priority: Priority,
+        workspace: WorkspaceKind,
+        index: Option<usize>,
+    },
+    RemovePart {
+        part: PartId,
+    },
+    MovePart {
+        part: PartId,
+        to_index: usize,
+    },
+    RetimePart {
+        part: PartId,
+        minutes: u32,
+    },
+    AssignRole {
+        role: Role,
+        participant: Option<ParticipantId>,
+    },
+    GoToPart {
+        part: PartId,
+    },
     NextPart,
     PreviousPart,
-    SetModelsOverlay { open: bool },
-    StartTimer { part: Option<PartId>, seconds: Option<u32> },
+    SetModelsOverlay {
+        open: bool,
+    },
+    StartTimer {
+        part: Option<PartId>,
+        seconds: Option<u32>,
+    },
     PauseTimer,
     ResumeTimer,
-    ExtendTimer { seconds: i32 },
+    ExtendTimer {
+        seconds: i32,
+    },
     ResetTimer,
-    CreateSticky { part: PartId, text: StickyText, x: i32, y: i32, colour: Colour },
-    EditSticky { sticky: StickyId, text: StickyText },
-    MoveSticky { sticky: StickyId, x: i32, y: i32 },
-    ColourSticky { sticky: StickyId, colour: Colour },
-    ResizeSticky { sticky: StickyId, width: u32, height: u32 },
-    GroupStickies { stickies: Vec<StickyId>, label: StickyText },
-    Ungroup { group: GroupId },
-    DeleteSticky { sticky: StickyId },
-    OpenVote { part: PartId, votes_per_person: u32 },
-    CastVote { sticky: StickyId },
-    RemoveVote { sticky: StickyId },
+    CreateSticky {
+        part: PartId,
+        text: StickyText,
+        x: i32,
+        y: i32,
+        colour: Colour,
+    },
+    EditSticky {
+        sticky: StickyId,
+        text: StickyText,
+    },
+    MoveSticky {
+        sticky: StickyId,
+        x: i32,
+        y: i32,
+    },
+    ColourSticky {
+        sticky: StickyId,
+        colour: Colour,
+    },
+    ResizeSticky {
+        sticky: StickyId,
+        width: u32,
+        height: u32,
+    },
+    GroupStickies {
+        stickies: Vec<StickyId>,
+        label: StickyText,
+    },
+    Ungroup {
+        group: GroupId,
+    },
+    DeleteSticky {
+        sticky: StickyId,
+    },
+    OpenVote {
+        part: PartId,
+        votes_per_person: u32,
+    },
+    CastVote {
+        sticky: StickyId,
+    },
+    RemoveVote {
+        sticky: StickyId,
+    },
     CloseVote,
-    SetNotes { part: PartId, text: NoteText },
+    SetNotes {
+        part: PartId,
+        text: NoteText,
+    },
+    SaveEndGoal {
+        id: Option<ItemId>,
+        text: FieldText,
+        horizon: Option<Horizon>,
+    },
+    RemoveEndGoal {
+        id: ItemId,
+    },
+    MoveEndGoal {
+        id: ItemId,
+        to_index: usize,
+    },
+    SupportEndGoal {
+        id: ItemId,
+        support: bool,
+    },
+    SaveSmartGoal {
+        id: Option<ItemId>,
+        end_goal: Option<ItemId>,
+        text: FieldText,
+        fields: SmartFields,
+    },
+    RemoveSmartGoal {
+        id: ItemId,
+    },
+    AgreeSmartGoal {
+        id: ItemId,
+        acceptable: bool,
+        realistic: bool,
+    },
+    SavePersona {
+        id: Option<ItemId>,
+        fields: PersonaFields,
+    },
+    RemovePersona {
+        id: ItemId,
+    },
+    SetPrimaryPersona {
+        id: Option<ItemId>,
+    },
+    SaveCoreMessage {
+        message: CoreMessage,
+    },
+    AddIdea {
+        text: FieldText,
+        from_sticky: Option<StickyId>,
+    },
+    RemoveIdea {
+        id: ItemId,
+    },
+    SaveAction {
+        id: Option<ItemId>,
+        title: FieldText,
+        owner: Option<ParticipantId>,
+        deadline: Option<chrono::NaiveDate>,
+        part: Option<PartId>,
+        source: Option<ActionSource>,
+        status: ActionStatus,
+    },
+    RemoveAction {
+        id: ItemId,
+    },
+    SetResponsibilities {
+        responsibilities: Vec<(FieldText, Option<ParticipantId>, Vec<ItemId>)>,
+    },
 }
 
 /// The right an op needs. The room checks it; clients only hide buttons.
@@ -515,6 +744,21 @@ impl Op {
                 Right::Timekeeper
             }
             Op::SetNotes { .. } => Right::NoteTaker,
+            Op::SetPrimaryPersona { .. } | Op::SetResponsibilities { .. } => Right::Facilitator,
+            Op::SaveEndGoal { .. }
+            | Op::RemoveEndGoal { .. }
+            | Op::MoveEndGoal { .. }
+            | Op::SupportEndGoal { .. }
+            | Op::SaveSmartGoal { .. }
+            | Op::RemoveSmartGoal { .. }
+            | Op::AgreeSmartGoal { .. }
+            | Op::SavePersona { .. }
+            | Op::RemovePersona { .. }
+            | Op::SaveCoreMessage { .. }
+            | Op::AddIdea { .. }
+            | Op::RemoveIdea { .. }
+            | Op::SaveAction { .. }
+            | Op::RemoveAction { .. } => Right::Participant,
             Op::CreateSticky { .. }
             | Op::EditSticky { .. }
             | Op::MoveSticky { .. }
@@ -530,7 +774,7 @@ impl Op {
 }
 
 /// What happened: the only thing stored, and the only way the state changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     SessionCreated { state: Box<SessionState> },
@@ -564,6 +808,47 @@ pub enum Event {
     VoteRemoved { voter: ParticipantId, sticky: StickyId },
     VoteClosed { part: PartId, tally: Vec<(StickyId, u32)> },
     NotesSet { part: PartId, text: NoteText },
+    EndGoalSaved { goal: EndGoal, index: usize },
+    EndGoalRemoved { id: ItemId },
+    EndGoalMoved { id: ItemId, to_index: usize },
+    EndGoalSupported { id: ItemId, by: ParticipantId, support: bool },
+    SmartGoalSaved { goal: SmartGoal },
+    SmartGoalRemoved { id: ItemId },
+    SmartGoalAgreed { id: ItemId, by: ParticipantId, acceptable: bool, realistic: bool },
+    PersonaSaved { persona: Persona },
+    PersonaRemoved { id: ItemId },
+    PrimaryPersonaSet { id: Option<ItemId> },
+    CoreMessageSaved { message: CoreMessage },
+    IdeaAdded { idea: ContentIdea },
+    IdeaRemoved { id: ItemId },
+    ActionSaved { action: Action },
+    ActionRemoved { id: ItemId },
+    ResponsibilitiesSet { responsibilities: Vec<Responsibility> },
+}
+
+impl Event {
+    /// Whether the event changes the strategy content (end goals … responsibilities).
+    pub fn is_strategy(&self) -> bool {
+        matches!(
+            self,
+            Event::EndGoalSaved { .. }
+                | Event::EndGoalRemoved { .. }
+                | Event::EndGoalMoved { .. }
+                | Event::EndGoalSupported { .. }
+                | Event::SmartGoalSaved { .. }
+                | Event::SmartGoalRemoved { .. }
+                | Event::SmartGoalAgreed { .. }
+                | Event::PersonaSaved { .. }
+                | Event::PersonaRemoved { .. }
+                | Event::PrimaryPersonaSet { .. }
+                | Event::CoreMessageSaved { .. }
+                | Event::IdeaAdded { .. }
+                | Event::IdeaRemoved { .. }
+                | Event::ActionSaved { .. }
+                | Event::ActionRemoved { .. }
+                | Event::ResponsibilitiesSet { .. }
+        )
+    }
 }
 
 /// Why an op was refused. The code is stable; the edges turn it into words.
@@ -627,6 +912,12 @@ pub enum Rejection {
     NotInVote,
     #[error("a round gives between 1 and {MAX_VOTES_PER_PERSON} votes per person, got {0}")]
     VotesOutOfRange(u32),
+    #[error("this session has no item {0:?}")]
+    UnknownItem(ItemId),
+    #[error("at most {MAX_ITEMS} of these")]
+    TooManyItems,
+    #[error("a responsibility bundles actions of this session, each in one bundle")]
+    BadBundle,
 }
 
 impl Rejection {
@@ -662,6 +953,9 @@ impl Rejection {
             Rejection::NoVoteToRemove => "no_vote_to_remove",
             Rejection::NotInVote => "not_in_vote",
             Rejection::VotesOutOfRange(_) => "votes_out_of_range",
+            Rejection::UnknownItem(_) => "unknown_item",
+            Rejection::TooManyItems => "too_many_items",
+            Rejection::BadBundle => "bad_bundle",
         }
     }
 }
@@ -937,6 +1231,153 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
             require_part(state, part)?;
             Event::NotesSet { part, text }
         }
+        op => decide_strategy(&state.strategy, state, who, op)?,
+    })
+}
+
+/// Saves an item under its id, or under a new id when it is new; `None` when the id is unknown.
+fn save_id(strategy: &Strategy, id: Option<ItemId>, exists: bool, count: usize) -> Result<ItemId, Rejection> {
+    match id {
+        Some(id) if exists => Ok(id),
+        Some(id) => Err(Rejection::UnknownItem(id)),
+        None if count >= MAX_ITEMS => Err(Rejection::TooManyItems),
+        None => Ok(strategy.next_item_id()),
+    }
+}
+
+fn decide_strategy(strategy: &Strategy, state: &SessionState, who: ParticipantId, op: Op) -> Result<Event, Rejection> {
+    let known_person = |id: Option<ParticipantId>| match id {
+        Some(id) if state.participant(id).is_none() => Err(Rejection::UnknownParticipant(id)),
+        _ => Ok(()),
+    };
+    Ok(match op {
+        Op::SaveEndGoal { id, text, horizon } => {
+            let existing = id.and_then(|id| strategy.end_goal(id));
+            let id = save_id(strategy, id, existing.is_some(), strategy.end_goals.len())?;
+            let index = strategy.end_goals.iter().position(|g| g.id == id).unwrap_or(strategy.end_goals.len());
+            let supporters = existing.map(|g| g.supporters.clone()).unwrap_or_default();
+            Event::EndGoalSaved { goal: EndGoal { id, text, horizon, supporters }, index }
+        }
+        Op::RemoveEndGoal { id } => {
+            strategy.end_goal(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::EndGoalRemoved { id }
+        }
+        Op::MoveEndGoal { id, to_index } => {
+            strategy.end_goal(id).ok_or(Rejection::UnknownItem(id))?;
+            let len = strategy.end_goals.len();
+            if to_index >= len {
+                return Err(Rejection::IndexOutOfRange { index: to_index, len });
+            }
+            Event::EndGoalMoved { id, to_index }
+        }
+        Op::SupportEndGoal { id, support } => {
+            strategy.end_goal(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::EndGoalSupported { id, by: who, support }
+        }
+        Op::SaveSmartGoal { id, end_goal, text, fields } => {
+            if let Some(end_goal) = end_goal {
+                strategy.end_goal(end_goal).ok_or(Rejection::UnknownItem(end_goal))?;
+            }
+            let existing = id.and_then(|id| strategy.smart_goal(id));
+            let id = save_id(strategy, id, existing.is_some(), strategy.smart_goals.len())?;
+            let agreement = existing.map(|g| g.agreement.clone()).unwrap_or_default();
+            Event::SmartGoalSaved { goal: SmartGoal { id, end_goal, text, fields, agreement } }
+        }
+        Op::RemoveSmartGoal { id } => {
+            strategy.smart_goal(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::SmartGoalRemoved { id }
+        }
+        Op::AgreeSmartGoal { id, acceptable, realistic } => {
+            strategy.smart_goal(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::SmartGoalAgreed { id, by: who, acceptable, realistic }
+        }
+        Op::SavePersona { id, fields } => {
+            let exists = id.is_some_and(|id| strategy.persona(id).is_some());
+            let id = save_id(strategy, id, exists, strategy.personas.len())?;
+            Event::PersonaSaved { persona: Persona { id, fields } }
+        }
+        Op::RemovePersona { id } => {
+            strategy.persona(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::PersonaRemoved { id }
+        }
+        Op::SetPrimaryPersona { id } => {
+            if let Some(id) = id {
+                strategy.persona(id).ok_or(Rejection::UnknownItem(id))?;
+            }
+            Event::PrimaryPersonaSet { id }
+        }
+        Op::SaveCoreMessage { message } => {
+            if message.competitors.len() > 30 || message.plan.len() > 50 {
+                return Err(Rejection::TooManyItems);
+            }
+            for line in &message.plan {
+                known_person(line.owner)?;
+            }
+            Event::CoreMessageSaved { message }
+        }
+        Op::AddIdea { text, from_sticky } => {
+            if let Some(sticky) = from_sticky {
+                require_sticky(state, sticky)?;
+            }
+            let id = save_id(strategy, None, false, strategy.ideas.len())?;
+            Event::IdeaAdded { idea: ContentIdea { id, text, from_sticky } }
+        }
+        Op::RemoveIdea { id } => {
+            strategy.idea(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::IdeaRemoved { id }
+        }
+        Op::SaveAction { id, title, owner, deadline, part, source, status } => {
+            known_person(owner)?;
+            if let Some(part) = part {
+                require_part(state, part)?;
+            }
+            match source {
+                Some(ActionSource::Sticky(sticky)) => {
+                    require_sticky(state, sticky)?;
+                }
+                Some(ActionSource::Notes(part)) => {
+                    require_part(state, part)?;
+                }
+                Some(ActionSource::EndGoal(item)) => {
+                    strategy.end_goal(item).ok_or(Rejection::UnknownItem(item))?;
+                }
+                Some(ActionSource::SmartGoal(item)) => {
+                    strategy.smart_goal(item).ok_or(Rejection::UnknownItem(item))?;
+                }
+                Some(ActionSource::Persona(item)) => {
+                    strategy.persona(item).ok_or(Rejection::UnknownItem(item))?;
+                }
+                Some(ActionSource::Idea(item)) => {
+                    strategy.idea(item).ok_or(Rejection::UnknownItem(item))?;
+                }
+                None => {}
+            }
+            let exists = id.is_some_and(|id| strategy.action(id).is_some());
+            let id = save_id(strategy, id, exists, strategy.actions.len())?;
+            Event::ActionSaved { action: Action { id, title, owner, deadline, part, source, status } }
+        }
+        Op::RemoveAction { id } => {
+            strategy.action(id).ok_or(Rejection::UnknownItem(id))?;
+            Event::ActionRemoved { id }
+        }
+        Op::SetResponsibilities { responsibilities } => {
+            let mut seen = BTreeSet::new();
+            let mut bundles = Vec::new();
+            if responsibilities.len() > 30 {
+                return Err(Rejection::TooManyItems);
+            }
+            for ((name, owner, actions), next) in responsibilities.into_iter().zip(strategy.next_item_id().0..) {
+                known_person(owner)?;
+                for action in &actions {
+                    if strategy.action(*action).is_none() || !seen.insert(*action) {
+                        return Err(Rejection::BadBundle);
+                    }
+                }
+                bundles.push(Responsibility { id: ItemId(next), name, owner, actions });
+            }
+            Event::ResponsibilitiesSet { responsibilities: bundles }
+        }
+        _ => return Err(Rejection::NotJoined),
     })
 }
 
@@ -1421,5 +1862,167 @@ mod tests {
         assert_eq!(position, LivePosition { current_part: PartId(2), minutes_used: 10, overrun_so_far: 10 });
         let replan = second.replan(NOW + 50 * 60_000).unwrap();
         assert_eq!(replan.delay_minutes, 10);
+    }
+
+    fn field(text: &str) -> FieldText {
+        FieldText::parse("text", text).unwrap()
+    }
+
+    #[test]
+    fn the_strategy_is_built_with_ops_and_checked_like_everything_else() {
+        let state = fresh();
+        let goal = at(
+            &state,
+            PARTICIPANT,
+            Op::SaveEndGoal {
+                id: None,
+                text: field("Nummer 1 in de regio"),
+                horizon: Some(Horizon::WithinYears { years: 3 }),
+            },
+            NOW,
+        )
+        .unwrap();
+        let end_goal = goal.strategy.end_goals[0].id;
+        let supported = at(&goal, FACILITATOR, Op::SupportEndGoal { id: end_goal, support: true }, NOW).unwrap();
+        assert_eq!(supported.strategy.end_goals[0].supporters.len(), 1);
+        let edited = at(
+            &supported,
+            PARTICIPANT,
+            Op::SaveEndGoal { id: Some(end_goal), text: field("Nummer 1 in Utrecht"), horizon: None },
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(edited.strategy.end_goals.len(), 1);
+        assert_eq!(edited.strategy.end_goals[0].supporters.len(), 1, "editing keeps the support");
+
+        let fields = SmartFields { baseline: Some(100.0), target: Some(110.0), ..SmartFields::default() };
+        let smart = at(
+            &edited,
+            PARTICIPANT,
+            Op::SaveSmartGoal { id: None, end_goal: Some(end_goal), text: field("10% meer omzet"), fields },
+            NOW,
+        )
+        .unwrap();
+        let smart_id = smart.strategy.smart_goals[0].id;
+        let agreed =
+            at(&smart, PARTICIPANT, Op::AgreeSmartGoal { id: smart_id, acceptable: true, realistic: false }, NOW)
+                .unwrap();
+        let agreed =
+            at(&agreed, FACILITATOR, Op::AgreeSmartGoal { id: smart_id, acceptable: true, realistic: true }, NOW)
+                .unwrap();
+        assert_eq!(
+            agreed.strategy.smart_goals[0].team_verdict(),
+            (Some(true), None),
+            "a tie on realistic says nothing"
+        );
+
+        let persona = at(
+            &agreed,
+            PARTICIPANT,
+            Op::SavePersona {
+                id: None,
+                fields: PersonaFields { name: field("Sanne"), age: Some(34), ..PersonaFields::default() },
+            },
+            NOW,
+        )
+        .unwrap();
+        let persona_id = persona.strategy.personas[0].id;
+        assert_eq!(persona.strategy.personas[0].fields.completeness(), (2, 12));
+        assert_eq!(
+            apply(&persona, PARTICIPANT, Op::SetPrimaryPersona { id: Some(persona_id) }, NOW),
+            Err(Rejection::FacilitatorOnly)
+        );
+        let primary = at(&persona, FACILITATOR, Op::SetPrimaryPersona { id: Some(persona_id) }, NOW).unwrap();
+        assert_eq!(primary.strategy.primary_persona, Some(persona_id));
+
+        let with_sticky = at(&primary, PARTICIPANT, sticky(2), NOW).unwrap();
+        let idea = at(
+            &with_sticky,
+            PARTICIPANT,
+            Op::AddIdea { text: field("Bakvideo op zaterdag"), from_sticky: Some(StickyId(1)) },
+            NOW,
+        )
+        .unwrap();
+        let idea_id = idea.strategy.ideas[0].id;
+        let action = Op::SaveAction {
+            id: None,
+            title: field("Bakvideo opnemen"),
+            owner: Some(ParticipantId(2)),
+            deadline: chrono::NaiveDate::from_ymd_opt(2027, 1, 15),
+            part: Some(PartId(3)),
+            source: Some(ActionSource::Idea(idea_id)),
+            status: ActionStatus::Open,
+        };
+        let acted = at(&idea, PARTICIPANT, action, NOW).unwrap();
+        let action_id = acted.strategy.actions[0].id;
+        let bundled = at(
+            &acted,
+            FACILITATOR,
+            Op::SetResponsibilities {
+                responsibilities: vec![(field("Content"), Some(ParticipantId(2)), vec![action_id])],
+            },
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(bundled.strategy.responsibilities[0].actions, vec![action_id]);
+        let ids: BTreeSet<u64> =
+            [end_goal, smart_id, persona_id, idea_id, action_id, bundled.strategy.responsibilities[0].id]
+                .iter()
+                .map(|i| i.0)
+                .collect();
+        assert_eq!(ids.len(), 6, "ids are unique across kinds");
+        let removed = at(&bundled, PARTICIPANT, Op::RemoveAction { id: action_id }, NOW).unwrap();
+        assert!(removed.strategy.responsibilities[0].actions.is_empty(), "a removed action leaves its bundle");
+
+        let bad: Vec<(Actor, Op, Rejection)> = vec![
+            (PARTICIPANT, Op::RemoveEndGoal { id: ItemId(99) }, Rejection::UnknownItem(ItemId(99))),
+            (
+                PARTICIPANT,
+                Op::SaveEndGoal { id: Some(ItemId(98)), text: field("x"), horizon: None },
+                Rejection::UnknownItem(ItemId(98)),
+            ),
+            (
+                PARTICIPANT,
+                Op::SaveSmartGoal {
+                    id: None,
+                    end_goal: Some(ItemId(97)),
+                    text: field("x"),
+                    fields: SmartFields::default(),
+                },
+                Rejection::UnknownItem(ItemId(97)),
+            ),
+            (
+                PARTICIPANT,
+                Op::AddIdea { text: field("x"), from_sticky: Some(StickyId(42)) },
+                Rejection::UnknownSticky(StickyId(42)),
+            ),
+            (
+                PARTICIPANT,
+                Op::SaveAction {
+                    id: None,
+                    title: field("x"),
+                    owner: Some(ParticipantId(9)),
+                    deadline: None,
+                    part: None,
+                    source: None,
+                    status: ActionStatus::Open,
+                },
+                Rejection::UnknownParticipant(ParticipantId(9)),
+            ),
+            (
+                FACILITATOR,
+                Op::SetResponsibilities {
+                    responsibilities: vec![(field("A"), None, vec![action_id]), (field("B"), None, vec![action_id])],
+                },
+                Rejection::BadBundle,
+            ),
+            (PARTICIPANT, Op::SetResponsibilities { responsibilities: vec![] }, Rejection::FacilitatorOnly),
+            (STRANGER, Op::SaveEndGoal { id: None, text: field("x"), horizon: None }, Rejection::NotJoined),
+        ];
+        for (actor, op, expected) in bad {
+            let description = format!("{op:?}");
+            assert_eq!(apply(&acted, actor, op, NOW), Err(expected), "{description}");
+        }
+        assert!(FieldText::parse("text", &"x".repeat(2_001)).is_err());
     }
 }

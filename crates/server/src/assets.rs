@@ -15,11 +15,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("protocol.js", "text/javascript; charset=utf-8", include_str!("../../../web/protocol.js")),
     ("room.js", "text/javascript; charset=utf-8", include_str!("../../../web/room.js")),
     ("prepare.js", "text/javascript; charset=utf-8", include_str!("../../../web/prepare.js")),
+    ("workspaces.js", "text/javascript; charset=utf-8", include_str!("../../../web/workspaces.js")),
 ];
 
 pub async fn asset(Path(file): Path<String>) -> Result<Response, ApiError> {
-    let (_, content_type, body) =
-        ASSETS.iter().find(|(name, _, _)| *name == file).ok_or(ApiError::RouteNotFound)?;
+    let (_, content_type, body) = ASSETS.iter().find(|(name, _, _)| *name == file).ok_or(ApiError::RouteNotFound)?;
     // Revalidate each time: the files are small, and a new binary must not meet stale scripts.
     Ok(([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *body).into_response())
 }

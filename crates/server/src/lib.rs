@@ -13,6 +13,7 @@ mod pages;
 pub mod protocol;
 mod qr;
 pub mod rooms;
+pub mod strategy_view;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,23 +1,38 @@
 //! The WebSocket endpoint of the live room: checks access before the upgrade, then
 //! turns frames into commands for the room and the room's frames into messages.
+//!
+//! One task per connection reads and writes. It speaks tokio-tungstenite directly
+//! (not axum's wrapper) so that it can write large messages itself: tungstenite's write
+//! buffer stays as large as the largest frame it ever wrote, and a welcome with a
+//! snapshot is ten kilobytes or more — which every idle connection would keep for good.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, Uri, header};
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use heisessie_domain::Lang;
 use heisessie_domain::planner::PartId;
 use heisessie_domain::session::Actor;
 use heisessie_store::{Origin, SessionId};
+use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 
 use crate::AppState;
 use crate::access::Caller;
@@ -32,7 +47,8 @@ pub struct LiveConfig {
     /// The largest message a client may send.
     pub max_message_bytes: usize,
     /// WebSocket read buffer per connection. Small on purpose: tungstenite's 128 KiB
-    /// default costs gigabytes at ten thousand participants.
+    /// default costs gigabytes at ten thousand participants. Clients send small
+    /// messages; a larger one takes a few more reads.
     pub read_buffer_bytes: usize,
     /// Ops a connection may send per second, sustained, and in a burst.
     pub ops_per_second: f64,
@@ -45,7 +61,7 @@ impl Default for LiveConfig {
     fn default() -> Self {
         LiveConfig {
             max_message_bytes: 64 * 1024,
-            read_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 1024,
             ops_per_second: 20.0,
             ops_burst: 40.0,
             max_connections_per_address: 100,
@@ -100,31 +116,102 @@ fn origin_allowed(headers: &HeaderMap, public_url: &str) -> bool {
     origin.split_once("://").is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && rest == host)
 }
 
+/// Text messages larger than this bypass tungstenite's write buffer (see the module's
+/// documentation); the buffer then never grows beyond this.
+const LARGE_MESSAGE_BYTES: usize = 512;
+/// How long a closing connection may take to send its last frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+
+fn header_is(headers: &HeaderMap, name: HeaderName, value: &str) -> bool {
+    headers.get(name).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(value.as_bytes()))
+}
+
+/// Checks the request is a WebSocket upgrade (as axum's extractor did): the key to
+/// answer with and the upgrade to wait for, or the refusal.
+fn upgrade_request(parts: &mut Parts) -> Result<(HeaderValue, hyper::upgrade::OnUpgrade), (StatusCode, &'static str)> {
+    let refuse = |status: StatusCode, text: &'static str| Err((status, text));
+    let connection = parts.headers.get(header::CONNECTION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !connection.to_ascii_lowercase().contains("upgrade") {
+        return refuse(StatusCode::BAD_REQUEST, "Connection header did not include 'upgrade'");
+    }
+    if !header_is(&parts.headers, header::UPGRADE, "websocket") {
+        return refuse(StatusCode::BAD_REQUEST, "`Upgrade` header did not include 'websocket'");
+    }
+    let Some(key) = parts.headers.get(header::SEC_WEBSOCKET_KEY).cloned() else {
+        return refuse(StatusCode::BAD_REQUEST, "`Sec-WebSocket-Key` header missing");
+    };
+    if !header_is(&parts.headers, header::SEC_WEBSOCKET_VERSION, "13") {
+        return refuse(StatusCode::BAD_REQUEST, "`Sec-WebSocket-Version` header did not include '13'");
+    }
+    let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
+        return refuse(
+            StatusCode::UPGRADE_REQUIRED,
+            "WebSocket request couldn't be upgraded since no upgrade state was present",
+        );
+    };
+    Ok((key, on_upgrade))
+}
+
 pub async fn live(
     State(app): State<AppState>,
     Path(id): Path<String>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    uri: Uri,
-    upgrade: WebSocketUpgrade,
+    request: Request,
 ) -> Result<Response, ApiError> {
+    let (mut parts, _) = request.into_parts();
+    let (key, on_upgrade) = match upgrade_request(&mut parts) {
+        Ok(upgrade) => upgrade,
+        Err(refusal) => return Ok(refusal.into_response()),
+    };
+    let headers = &parts.headers;
     let id = parse_session_id(&id)?;
-    if !origin_allowed(&headers, &app.public_url) {
+    if !origin_allowed(headers, &app.public_url) {
         return Err(ApiError::ForeignOrigin);
     }
-    let caller = app.authenticate(id, &headers).await?;
+    let caller = app.authenticate(id, headers).await?;
     let slot = admit(&app.address_counts, address.ip(), app.live.max_connections_per_address)?;
-    let lang = request_lang(&headers, uri.query());
-    let config = &app.live;
-    Ok(upgrade
-        .read_buffer_size(config.read_buffer_bytes)
+    let lang = request_lang(headers, parts.uri.query());
+    let config = WebSocketConfig::default()
+        .read_buffer_size(app.live.read_buffer_bytes)
         .write_buffer_size(0)
-        .max_message_size(config.max_message_bytes)
-        .max_frame_size(config.max_message_bytes)
-        .on_upgrade(move |socket| async move {
-            Live { app, id, caller, lang, bucket: TokenBucket::new(0.0, 0.0), conn: None }.run(socket).await;
-            drop(slot);
-        }))
+        .max_message_size(Some(app.live.max_message_bytes))
+        .max_frame_size(Some(app.live.max_message_bytes));
+    let bucket = TokenBucket::new(app.live.ops_per_second, app.live.ops_burst);
+    let live = Box::new(Live { app, id, caller, lang, bucket, conn: None });
+    tokio::spawn(connection(live, on_upgrade, config, slot));
+    let accept =
+        HeaderValue::from_str(&derive_accept_key(key.as_bytes())).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        StatusCode::SWITCHING_PROTOCOLS,
+        [
+            (header::CONNECTION, HeaderValue::from_static("upgrade")),
+            (header::UPGRADE, HeaderValue::from_static("websocket")),
+            (header::SEC_WEBSOCKET_ACCEPT, accept),
+        ],
+    )
+        .into_response())
+}
+
+/// The task of one connection. Its state is what an idle connection costs, so the
+/// large parts are boxed or borrowed (the arguments of an async fn take room twice).
+async fn connection(
+    mut live: Box<Live>,
+    on_upgrade: hyper::upgrade::OnUpgrade,
+    config: WebSocketConfig,
+    slot: AddressSlot,
+) {
+    let upgraded = match on_upgrade.await {
+        Ok(upgraded) => upgraded,
+        Err(error) => {
+            tracing::debug!(%error, "the WebSocket upgrade failed");
+            return;
+        }
+    };
+    let mut socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+    live.run(&mut socket).await;
+    drop(slot);
 }
 
 /// Ops per second, refilled continuously.
@@ -153,7 +240,7 @@ impl TokenBucket {
     }
 }
 
-/// What the reading side asks the writing side to send besides the room's frames.
+/// What to send back directly, besides the room's frames.
 enum Control {
     Frame(String),
     Close(u16, &'static str),
@@ -177,84 +264,77 @@ fn op_hash(op: &Value) -> i64 {
 }
 
 impl Live {
-    async fn run(mut self, socket: WebSocket) {
-        self.bucket = TokenBucket::new(self.app.live.ops_per_second, self.app.live.ops_burst);
-        let (mut sink, mut stream) = socket.split();
-        let (control_tx, mut control_rx) = mpsc::unbounded_channel::<Control>();
+    async fn run(&mut self, socket: &mut Socket) {
         let (queue_tx, mut queue_rx) = mpsc::channel::<Frame>(self.app.rooms.config().connection_queue);
         let mut queue_tx = Some(queue_tx);
-        let writer = tokio::spawn(async move {
-            loop {
-                let message = tokio::select! {
-                    // Direct answers and closes first: a refused hello must close with its
-                    // own reason, not the "resync" of the queue the room let go.
-                    biased;
-                    control = control_rx.recv() => match control {
-                        Some(Control::Frame(text)) => Message::Text(text.into()),
-                        Some(Control::Close(code, reason)) => close_message(code, reason),
-                        None => break,
-                    },
-                    frame = queue_rx.recv() => match frame {
-                        Some(frame) => Message::Text(frame),
-                        // The room let go of us: too slow. The client resumes from its last seq.
-                        None => close_message(close::RESYNC, "resync"),
-                    },
-                };
-                let closing = matches!(message, Message::Close(_));
-                if sink.send(message).await.is_err() || closing {
-                    break;
-                }
-            }
-        });
         let mut shutdown = self.app.shutdown.subscribe();
-        let mut writer = writer;
-        let mut writer_done = false;
-        loop {
-            tokio::select! {
-                message = stream.next() => match message {
-                    Some(Ok(Message::Text(text))) => {
-                        if let Some(reply) = self.on_text(text.as_str(), &mut queue_tx).await {
-                            let stop = matches!(reply, Control::Close(..));
-                            let _ = control_tx.send(reply);
-                            if stop {
-                                break;
-                            }
-                        }
+        // One future for the whole connection: a fresh one per message would register
+        // with the shutdown signal, shared by every connection, each time.
+        let shutting_down = std::pin::pin!(shutdown.changed());
+        let mut shutting_down = shutting_down;
+        let last: Option<Message> = loop {
+            // What happens is handled after the select, so that its futures are gone by then:
+            // the task of an idle connection stays small.
+            let next = tokio::select! {
+                message = socket.next() => Next::Incoming(message),
+                frame = queue_rx.recv(), if self.conn.is_some() => Next::Outgoing(frame),
+                _ = shutting_down.as_mut() => Next::ShuttingDown,
+            };
+            let sent = match next {
+                Next::Incoming(Some(Ok(Message::Text(text)))) => {
+                    // Boxed for the same reason: deciding an op takes a large future. (Boxed
+                    // in its own statement, or the unboxed temporary counts in our size.)
+                    let deciding = Box::pin(self.on_text(text.as_str(), &mut queue_tx));
+                    match deciding.await {
+                        None => Sent::Done,
+                        Some(Control::Frame(text)) => send(socket, Frame::from(text), shutting_down.as_mut()).await,
+                        Some(Control::Close(code, reason)) => break Some(close_message(code, reason)),
                     }
-                    Some(Ok(Message::Binary(_))) => {
-                        let _ = control_tx.send(self.error("binary_not_supported"));
-                    }
-                    Some(Ok(Message::Close(_))) | None => break,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                    Some(Err(_)) => {
-                        // Too large or not a WebSocket frame: the stream cannot go on.
-                        let _ = control_tx.send(Control::Close(close::POLICY, "message_too_large_or_malformed"));
-                        break;
-                    }
-                },
-                _ = shutdown.changed() => {
-                    let _ = control_tx.send(Control::Close(close::GOING_AWAY, "server_shutting_down"));
-                    break;
                 }
-                _ = &mut writer => {
-                    writer_done = true;
-                    break;
+                Next::Incoming(Some(Ok(Message::Binary(_)))) => {
+                    let text = self.error_text("binary_not_supported");
+                    send(socket, Frame::from(text), shutting_down.as_mut()).await
                 }
+                Next::Incoming(Some(Ok(Message::Close(_))) | None) => {
+                    // tungstenite has queued the answer to the client's close.
+                    let flushing = Box::pin(tokio::time::timeout(CLOSE_WAIT, socket.flush()));
+                    let _ = flushing.await;
+                    break None;
+                }
+                Next::Incoming(Some(Ok(_))) => Sent::Done,
+                // Too large or not a WebSocket frame: the stream cannot go on.
+                Next::Incoming(Some(Err(_))) => {
+                    break Some(close_message(close::POLICY, "message_too_large_or_malformed"));
+                }
+                Next::Outgoing(Some(frame)) => send(socket, frame, shutting_down.as_mut()).await,
+                // The room let go of us: too slow. The client resumes from its last seq.
+                Next::Outgoing(None) => break Some(close_message(close::RESYNC, "resync")),
+                Next::ShuttingDown => Sent::ShuttingDown,
+            };
+            match sent {
+                Sent::Done => {}
+                Sent::Gone => break None,
+                Sent::ShuttingDown => break Some(close_message(close::GOING_AWAY, "server_shutting_down")),
             }
-        }
+        };
         if let Some(conn) = self.conn {
-            self.app.rooms.disconnect(self.id, conn).await;
+            let leaving = Box::pin(self.app.rooms.disconnect(self.id, conn));
+            leaving.await;
         }
-        drop(control_tx);
-        if !writer_done {
-            // Let the writer send what is queued (a close frame, say), but not forever.
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+        if let Some(last) = last {
+            // A close frame, but not forever: a client that reads nothing must not hold us.
+            let closing = Box::pin(tokio::time::timeout(CLOSE_WAIT, socket.send(last)));
+            let _ = closing.await;
         }
     }
 
     fn error(&self, code: &'static str) -> Control {
+        Control::Frame(self.error_text(code))
+    }
+
+    fn error_text(&self, code: &'static str) -> String {
         let message = protocol::message_for(code, self.lang);
-        Control::Frame(ServerMessage::Error { code, message }.to_json())
+        ServerMessage::Error { code, message }.to_json()
     }
 
     fn reject(&self, client_op_id: &str, error: &ApiError) -> Control {
@@ -347,5 +427,55 @@ impl Live {
 }
 
 fn close_message(code: u16, reason: &'static str) -> Message {
-    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+    Message::Close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() }))
+}
+
+/// What the connection's task woke up for.
+enum Next {
+    Incoming(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
+    Outgoing(Option<Frame>),
+    ShuttingDown,
+}
+
+/// How a send went.
+enum Sent {
+    Done,
+    /// The connection is broken.
+    Gone,
+    ShuttingDown,
+}
+
+/// Sends a text message until it is written or the server shuts down (a client that
+/// reads nothing blocks the write). A write that completes at once never looks at the
+/// shutdown signal.
+async fn send<F: Future>(socket: &mut Socket, text: Frame, shutting_down: Pin<&mut F>) -> Sent {
+    let sending = async {
+        if text.as_str().len() <= LARGE_MESSAGE_BYTES {
+            socket.send(Message::Text(text.text())).await
+        } else {
+            let large = Box::pin(send_large(socket, text));
+            large.await
+        }
+    };
+    tokio::select! {
+        biased;
+        result = sending => if result.is_ok() { Sent::Done } else { Sent::Gone },
+        _ = shutting_down => Sent::ShuttingDown,
+    }
+}
+
+/// Writes a large text message as one frame straight to the connection, past
+/// tungstenite's write buffer (see the module's documentation). Once tungstenite is
+/// flushed it has nothing half written, so a whole frame cannot land inside one of its own.
+async fn send_large(socket: &mut Socket, text: Frame) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    socket.flush().await?;
+    let header = FrameHeader { opcode: OpCode::Data(Data::Text), ..FrameHeader::default() };
+    let text = text.as_str().as_bytes();
+    let mut frame = Vec::with_capacity(header.len(text.len() as u64) + text.len());
+    header.format(text.len() as u64, &mut frame)?;
+    frame.extend_from_slice(text);
+    let connection = socket.get_mut();
+    connection.write_all(&frame).await?;
+    connection.flush().await?;
+    Ok(())
 }

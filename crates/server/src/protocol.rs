@@ -5,15 +5,21 @@
 //! These types are the wire format only; they convert to and from the domain's ops and
 //! events at this boundary, so the stored history never depends on the wire.
 
+use chrono::NaiveDate;
 use heisessie_domain::Lang;
 use heisessie_domain::board::{Colour, GroupId, NoteText, Sticky, StickyId, StickyText};
 use heisessie_domain::planner::PartId;
 use heisessie_domain::session::{Event, Op, ParticipantId, Role, SessionState};
+use heisessie_domain::strategy::{
+    ActionSource, ActionStatus, Competitor, CoreMessage, FieldText, Horizon, ItemId, PersonaFields, PlanLine,
+    PlanPeriod, SmartFields,
+};
 use heisessie_export::agenda::ReplanView;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{ParticipantView, SessionView};
 use crate::error::{ApiError, FieldProblem};
+use crate::strategy_view::{StrategyView, strategy_view};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -141,6 +147,171 @@ pub enum WireOp {
         part_id: Option<u32>,
         participant_id: Option<u64>,
     },
+    SaveEndGoal {
+        #[serde(default)]
+        id: Option<u64>,
+        text: String,
+        #[serde(default)]
+        horizon: Option<Horizon>,
+    },
+    RemoveEndGoal {
+        id: u64,
+    },
+    MoveEndGoal {
+        id: u64,
+        to_index: usize,
+    },
+    SupportEndGoal {
+        id: u64,
+        support: bool,
+    },
+    SaveSmartGoal {
+        #[serde(default)]
+        id: Option<u64>,
+        #[serde(default)]
+        end_goal_id: Option<u64>,
+        text: String,
+        #[serde(default)]
+        metric: String,
+        #[serde(default)]
+        baseline: Option<f64>,
+        #[serde(default)]
+        target: Option<f64>,
+        #[serde(default)]
+        deadline: Option<NaiveDate>,
+        #[serde(default)]
+        owner: String,
+        #[serde(default)]
+        means: String,
+        #[serde(default)]
+        reason: String,
+    },
+    RemoveSmartGoal {
+        id: u64,
+    },
+    AgreeSmartGoal {
+        id: u64,
+        acceptable: bool,
+        realistic: bool,
+    },
+    SavePersona {
+        #[serde(default)]
+        id: Option<u64>,
+        #[serde(flatten)]
+        fields: WirePersona,
+    },
+    RemovePersona {
+        id: u64,
+    },
+    SetPrimaryPersona {
+        id: Option<u64>,
+    },
+    SaveCoreMessage {
+        #[serde(default)]
+        usp: String,
+        #[serde(default)]
+        life_improvement: String,
+        #[serde(default)]
+        answers: String,
+        #[serde(default)]
+        competitors: Vec<WireCompetitor>,
+        #[serde(default)]
+        plan: Vec<WirePlanLine>,
+        #[serde(default)]
+        calendar_from: Option<NaiveDate>,
+        #[serde(default)]
+        calendar_to: Option<NaiveDate>,
+    },
+    AddIdea {
+        text: String,
+        #[serde(default)]
+        sticky_id: Option<u64>,
+    },
+    RemoveIdea {
+        id: u64,
+    },
+    SaveAction {
+        #[serde(default)]
+        id: Option<u64>,
+        title: String,
+        #[serde(default)]
+        owner_id: Option<u64>,
+        #[serde(default)]
+        deadline: Option<NaiveDate>,
+        #[serde(default)]
+        part_id: Option<u32>,
+        #[serde(default)]
+        source: Option<ActionSource>,
+        #[serde(default)]
+        status: Option<ActionStatus>,
+    },
+    RemoveAction {
+        id: u64,
+    },
+    SetResponsibilities {
+        responsibilities: Vec<WireResponsibility>,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WirePersona {
+    pub name: String,
+    pub age: Option<u32>,
+    pub field_of_work: String,
+    pub residence: String,
+    pub hobbies: String,
+    pub pain_points: String,
+    pub current_solutions: String,
+    pub triggers: String,
+    pub trigger_response: String,
+    pub desired_results: String,
+    pub channels: String,
+    pub objections: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireCompetitor {
+    pub name: String,
+    #[serde(default)]
+    pub has_it: bool,
+    #[serde(default)]
+    pub could_get_easily: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WirePlanLine {
+    pub channel: String,
+    pub form: String,
+    pub count: u32,
+    pub per: PlanPeriod,
+    #[serde(default)]
+    pub owner_id: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireResponsibility {
+    pub name: String,
+    #[serde(default)]
+    pub owner_id: Option<u64>,
+    #[serde(default)]
+    pub action_ids: Vec<u64>,
+}
+
+fn field(name: &'static str, text: &str) -> Result<FieldText, ApiError> {
+    Ok(FieldText::parse(name, text)?)
+}
+
+/// A count of 1–31 per day, week or month.
+fn plan_count(count: u32) -> Result<u32, ApiError> {
+    if (1..=31).contains(&count) {
+        Ok(count)
+    } else {
+        Err(ApiError::field("count", FieldProblem::OutOfRange { min: 1, max: 31, got: i64::from(count) }))
+    }
 }
 
 fn colour(text: &str) -> Result<Colour, ApiError> {
@@ -211,6 +382,139 @@ impl WireOp {
             WireOp::AssignRole { role: name, part_id, participant_id } => {
                 Op::AssignRole { role: role(&name, part_id)?, participant: participant_id.map(ParticipantId) }
             }
+            WireOp::SaveEndGoal { id, text, horizon } => {
+                Op::SaveEndGoal { id: id.map(ItemId), text: field("text", &text)?, horizon }
+            }
+            WireOp::RemoveEndGoal { id } => Op::RemoveEndGoal { id: ItemId(id) },
+            WireOp::MoveEndGoal { id, to_index } => Op::MoveEndGoal { id: ItemId(id), to_index },
+            WireOp::SupportEndGoal { id, support } => Op::SupportEndGoal { id: ItemId(id), support },
+            WireOp::SaveSmartGoal {
+                id,
+                end_goal_id,
+                text,
+                metric,
+                baseline,
+                target,
+                deadline,
+                owner,
+                means,
+                reason,
+            } => Op::SaveSmartGoal {
+                id: id.map(ItemId),
+                end_goal: end_goal_id.map(ItemId),
+                text: field("text", &text)?,
+                fields: SmartFields {
+                    metric: field("metric", &metric)?,
+                    baseline: baseline.filter(|v| v.is_finite()),
+                    target: target.filter(|v| v.is_finite()),
+                    deadline,
+                    owner: field("owner", &owner)?,
+                    means: field("means", &means)?,
+                    reason: field("reason", &reason)?,
+                },
+            },
+            WireOp::RemoveSmartGoal { id } => Op::RemoveSmartGoal { id: ItemId(id) },
+            WireOp::AgreeSmartGoal { id, acceptable, realistic } => {
+                Op::AgreeSmartGoal { id: ItemId(id), acceptable, realistic }
+            }
+            WireOp::SavePersona { id, fields: f } => Op::SavePersona {
+                id: id.map(ItemId),
+                fields: PersonaFields {
+                    name: field("name", &f.name)?,
+                    age: match f.age {
+                        Some(age) if age > 120 => {
+                            return Err(ApiError::field(
+                                "age",
+                                FieldProblem::OutOfRange { min: 0, max: 120, got: i64::from(age) },
+                            ));
+                        }
+                        age => age,
+                    },
+                    field_of_work: field("field_of_work", &f.field_of_work)?,
+                    residence: field("residence", &f.residence)?,
+                    hobbies: field("hobbies", &f.hobbies)?,
+                    pain_points: field("pain_points", &f.pain_points)?,
+                    current_solutions: field("current_solutions", &f.current_solutions)?,
+                    triggers: field("triggers", &f.triggers)?,
+                    trigger_response: field("trigger_response", &f.trigger_response)?,
+                    desired_results: field("desired_results", &f.desired_results)?,
+                    channels: field("channels", &f.channels)?,
+                    objections: field("objections", &f.objections)?,
+                },
+            },
+            WireOp::RemovePersona { id } => Op::RemovePersona { id: ItemId(id) },
+            WireOp::SetPrimaryPersona { id } => Op::SetPrimaryPersona { id: id.map(ItemId) },
+            WireOp::SaveCoreMessage {
+                usp,
+                life_improvement,
+                answers,
+                competitors,
+                plan,
+                calendar_from,
+                calendar_to,
+            } => {
+                let competitors = competitors
+                    .into_iter()
+                    .map(|c| {
+                        Ok(Competitor {
+                            name: field("name", &c.name)?,
+                            has_it: c.has_it,
+                            could_get_easily: c.could_get_easily,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()?;
+                let plan = plan
+                    .into_iter()
+                    .zip(1..)
+                    .map(|(line, id)| {
+                        Ok(PlanLine {
+                            id,
+                            channel: field("channel", &line.channel)?,
+                            form: field("form", &line.form)?,
+                            count: plan_count(line.count)?,
+                            per: line.per,
+                            owner: line.owner_id.map(ParticipantId),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()?;
+                Op::SaveCoreMessage {
+                    message: CoreMessage {
+                        usp: field("usp", &usp)?,
+                        life_improvement: field("life_improvement", &life_improvement)?,
+                        answers: field("answers", &answers)?,
+                        competitors,
+                        plan,
+                        calendar_from,
+                        calendar_to,
+                    },
+                }
+            }
+            WireOp::AddIdea { text, sticky_id } => {
+                Op::AddIdea { text: field("text", &text)?, from_sticky: sticky_id.map(StickyId) }
+            }
+            WireOp::RemoveIdea { id } => Op::RemoveIdea { id: ItemId(id) },
+            WireOp::SaveAction { id, title, owner_id, deadline, part_id, source, status } => Op::SaveAction {
+                id: id.map(ItemId),
+                title: field("title", &title)?,
+                owner: owner_id.map(ParticipantId),
+                deadline,
+                part: part_id.map(PartId),
+                source,
+                status: status.unwrap_or(ActionStatus::Open),
+            },
+            WireOp::RemoveAction { id } => Op::RemoveAction { id: ItemId(id) },
+            WireOp::SetResponsibilities { responsibilities } => Op::SetResponsibilities {
+                responsibilities: responsibilities
+                    .into_iter()
+                    .map(|r| {
+                        Ok((
+                            field("name", &r.name)?,
+                            r.owner_id.map(ParticipantId),
+                            r.action_ids.into_iter().map(ItemId).collect(),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()?,
+            },
         })
     }
 }
@@ -415,6 +719,10 @@ pub enum WireEvent {
         part_id: Option<u32>,
         participant_id: Option<u64>,
     },
+    /// Anything in the strategy changed: all of it as it now is, with its checks.
+    StrategyChanged {
+        strategy: Box<StrategyView>,
+    },
 }
 
 /// Who may see an event in full.
@@ -424,9 +732,27 @@ pub enum Audience {
     Private(ParticipantId),
 }
 
+/// Who sees `event` in full: the votes of an open round stay with their voter.
+pub fn audience(event: &Event) -> Audience {
+    match event {
+        Event::VoteCast { voter, .. } | Event::VoteRemoved { voter, .. } => Audience::Private(*voter),
+        _ => Audience::Everyone,
+    }
+}
+
 /// The wire form of a domain event, and who sees it in full. `session_view` gives the
 /// session after the event, for the events that change the session as a whole.
-pub fn wire_event(event: &Event, session_view: impl FnOnce() -> SessionView) -> (WireEvent, Audience) {
+pub fn wire_event(
+    event: &Event,
+    state: &SessionState,
+    session_view: impl FnOnce() -> SessionView,
+) -> (WireEvent, Audience) {
+    if event.is_strategy() {
+        return (
+            WireEvent::StrategyChanged { strategy: Box::new(strategy_view(state, session_today(state))) },
+            Audience::Everyone,
+        );
+    }
     let wire = match event {
         Event::SessionCreated { .. }
         | Event::DetailsChanged { .. }
@@ -488,6 +814,25 @@ pub fn wire_event(event: &Event, session_view: impl FnOnce() -> SessionView) -> 
         }
         Event::VoteClosed { part, tally } => WireEvent::VoteClosed { part_id: part.0, tally: tally_view(tally) },
         Event::NotesSet { part, text } => WireEvent::NotesSet { part_id: part.0, text: text.as_str().to_owned() },
+        // Handled above; listed so that a new event kind is a compile error here.
+        Event::EndGoalSaved { .. }
+        | Event::EndGoalRemoved { .. }
+        | Event::EndGoalMoved { .. }
+        | Event::EndGoalSupported { .. }
+        | Event::SmartGoalSaved { .. }
+        | Event::SmartGoalRemoved { .. }
+        | Event::SmartGoalAgreed { .. }
+        | Event::PersonaSaved { .. }
+        | Event::PersonaRemoved { .. }
+        | Event::PrimaryPersonaSet { .. }
+        | Event::CoreMessageSaved { .. }
+        | Event::IdeaAdded { .. }
+        | Event::IdeaRemoved { .. }
+        | Event::ActionSaved { .. }
+        | Event::ActionRemoved { .. }
+        | Event::ResponsibilitiesSet { .. } => {
+            WireEvent::StrategyChanged { strategy: Box::new(strategy_view(state, session_today(state))) }
+        }
     };
     (wire, Audience::Everyone)
 }
@@ -538,6 +883,11 @@ pub struct GroupView {
     pub label: String,
 }
 
+/// Today in the session's time zone: the SMART check's "now".
+pub fn session_today(state: &SessionState) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&state.settings.time_zone()).date_naive()
+}
+
 /// Everything a client needs to draw the room, as of `seq`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveSnapshot {
@@ -550,6 +900,7 @@ pub struct LiveSnapshot {
     pub groups: Vec<GroupView>,
     pub vote: Option<VoteView>,
     pub notes: Vec<NoteView>,
+    pub strategy: StrategyView,
 }
 
 pub fn live_snapshot(state: &SessionState, session: SessionView, you: ParticipantId, now_ms: i64) -> LiveSnapshot {
@@ -596,6 +947,7 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
             .iter()
             .map(|(part, text)| NoteView { part_id: part.0, text: text.as_str().to_owned() })
             .collect(),
+        strategy: strategy_view(state, session_today(state)),
     }
 }
 

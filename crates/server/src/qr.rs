@@ -10,8 +10,12 @@ use crate::api::ApiJson;
 use crate::error::{ApiError, FieldProblem};
 
 pub fn svg_of(text: &str) -> Result<String, ApiError> {
-    let code = QrCode::new(text.as_bytes())
-        .map_err(|_| ApiError::field("text", FieldProblem::Text(heisessie_domain::text::TextProblem::TooLong { max: 500, got: text.len() })))?;
+    let code = QrCode::new(text.as_bytes()).map_err(|_| {
+        ApiError::field(
+            "text",
+            FieldProblem::Text(heisessie_domain::text::TextProblem::TooLong { max: 500, got: text.len() }),
+        )
+    })?;
     Ok(code.render::<svg::Color>().min_dimensions(220, 220).quiet_zone(true).build())
 }
 

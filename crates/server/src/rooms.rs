@@ -12,20 +12,39 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::Utf8Bytes;
 use heisessie_domain::Lang;
 use heisessie_domain::planner::PartId;
 use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionState};
 use heisessie_export::agenda::replan_view;
 use heisessie_store::{NewCredential, NewEvent, Origin, SessionId, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::api::session_view;
 use crate::error::ApiError;
 use crate::protocol::{self, Audience, PresenceView, ServerMessage, live_snapshot, wire_event};
 
-/// A frame for a connection: shared bytes, cloned per recipient without copying.
-pub type Frame = Utf8Bytes;
+/// A frame for a connection: shared text, cloned per recipient without copying. One
+/// pointer wide, so that the queue of every connection stays small.
+#[derive(Debug, Clone)]
+pub struct Frame(Arc<Utf8Bytes>);
+
+impl From<String> for Frame {
+    fn from(text: String) -> Self {
+        Frame(Arc::new(Utf8Bytes::from(text)))
+    }
+}
+
+impl Frame {
+    /// The text to send, sharing the bytes.
+    pub fn text(&self) -> Utf8Bytes {
+        Utf8Bytes::clone(&self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
 pub type ConnId = u64;
 
 #[derive(Debug, Clone)]
@@ -557,7 +576,7 @@ impl Room {
 
     /// The event as `lang` reads it, in full or (for others' votes) redacted.
     fn render(&self, seq: u64, at_ms: i64, event: &Event, lang: Lang, full: bool) -> Frame {
-        let (wire, _) = wire_event(event, || session_view(self.id, self.seq, &self.state, None, lang));
+        let (wire, _) = wire_event(event, &self.state, || session_view(self.id, self.seq, &self.state, None, lang));
         let wire = if full { wire } else { protocol::WireEvent::VoteRecorded };
         let replan = match event {
             Event::TimerStarted { .. }
@@ -575,7 +594,7 @@ impl Room {
         while self.recent.len() as u64 > self.inner.config.catch_up_limit {
             self.recent.pop_front();
         }
-        let (_, audience) = wire_event(event, || session_view(self.id, self.seq, &self.state, None, Lang::Nl));
+        let audience = crate::protocol::audience(event);
         // One serialization per language and per form (full or redacted), not per connection.
         let mut frames: [Option<Frame>; 4] = Default::default();
         let mut slow = Vec::new();
@@ -620,6 +639,8 @@ impl Room {
             }
             _ => None,
         };
+        // The welcome and the missed events must fit in the connection's queue; else a snapshot.
+        let missed = missed.filter(|events| events.len() < conn.queue.capacity());
         let (catch_up, snapshot) = match &missed {
             Some(events) if events.is_empty() => ("none", None),
             Some(_) => ("events", None),
@@ -638,7 +659,7 @@ impl Room {
         };
         let mut frames = vec![Frame::from(welcome.to_json())];
         for (seq, at_ms, event) in missed.unwrap_or_default() {
-            let (_, audience) = wire_event(&event, || session_view(self.id, self.seq, &self.state, None, conn.lang));
+            let audience = crate::protocol::audience(&event);
             let full = match audience {
                 Audience::Everyone => true,
                 Audience::Private(owner) => owner == conn.participant,

@@ -132,7 +132,7 @@ async fn a_facilitator_and_a_participant_work_the_room_together() {
         piet.wait_for("document.querySelector('.overlay').hidden", Duration::from_secs(5)).await?;
         assert!(piet.text(".part-label").await?.starts_with("2/6"));
         // Piet opens the model for himself alone; Fay's screen stays as it was.
-        piet.click(".agenda button.secondary").await?;
+        piet.click("[data-action=models-me]").await?;
         piet.wait_for("!document.querySelector('.overlay').hidden", Duration::from_secs(5)).await?;
         assert!(fay.eval("document.querySelector('.overlay').hidden").await? == Value::Bool(true));
         piet.click("[data-action=close-models]").await?;
@@ -143,6 +143,9 @@ async fn a_facilitator_and_a_participant_work_the_room_together() {
         piet.wait_for("document.querySelector('.notes-text')?.innerText.includes('nummer 1 in de regio')", Duration::from_secs(5)).await?;
         assert_eq!(piet.count(".notes-editor").await?, 0);
 
+        // End goals open on their workspace; the board is one tab away.
+        assert_eq!(fay.count(".workspace:not([hidden]) section.end-goals").await?, 1);
+        fay.click("[data-tab=board]").await?;
         fay.click(".board").await?;
         fay.press_key("n").await?;
         fay.wait_for("document.activeElement?.classList.contains('sticky-editor')", Duration::from_secs(5)).await?;
@@ -198,5 +201,97 @@ async fn the_screens_render_in_english_and_the_agenda_is_prepared_by_dragging() 
     })
     .await
     .expect("English screens and the prepare page work");
+    app.stop().await;
+}
+
+/// Goes to the part whose workspace is `kind` (facilitator, through the agenda).
+async fn go_to_workspace(page: &Page, title: &str, kind: &str) -> anyhow::Result<()> {
+    page.eval(&format!(
+        "[...document.querySelectorAll('.agenda-button')].find(b => b.innerText.includes({title:?})).click()"
+    ))
+    .await?;
+    page.wait_for(&format!("document.querySelector('.workspace')?.dataset.kind === {kind:?} && !document.querySelector('.workspace').hidden"), Duration::from_secs(5)).await
+}
+
+async fn fill_and_submit(page: &Page, form: &str, text: &str) -> anyhow::Result<()> {
+    page.click(&format!("{form} input, {form} textarea")).await?;
+    page.type_text(text).await?;
+    page.click(&format!("{form} button[type=submit]")).await
+}
+
+#[tokio::test]
+async fn the_strategy_workspaces_work_for_the_whole_team() {
+    let app = spawn_app().await;
+    let browser = Browser::launch().await.expect("Chromium starts");
+    browser::on_failure(&browser, "workspaces", async {
+        let fay_context = browser.new_context().await?;
+        fay_context.set_language("nl");
+        let fay = fay_context.new_named_page("fay").await?;
+        let (id, link) = create_through_the_form(&app, &fay, "Strategiedag Bakkerij Jansen").await?;
+        open_room(&app, &fay, &id).await?;
+        let piet_context = browser.new_context().await?;
+        piet_context.set_language("nl");
+        let piet = piet_context.new_named_page("piet").await?;
+        join(&piet, &link, "Piet").await?;
+
+        // End goals: one person adds, the other sees it and supports it.
+        go_to_workspace(&fay, "Einddoelen", "end_goals").await?;
+        fill_and_submit(&fay, "section.end-goals form.ws-new", "Nummer 1 bakkerij van Utrecht").await?;
+        piet.wait_for("[...document.querySelectorAll('section.end-goals textarea')].some(t => t.value === 'Nummer 1 bakkerij van Utrecht')", Duration::from_secs(5)).await?;
+        piet.click("section.end-goals [data-action=support]").await?;
+        fay.wait_for("document.querySelector('section.end-goals [data-action=support]').innerText.includes('1')", Duration::from_secs(5)).await?;
+
+        // SMART goals: the seed's example gets five green letters; a vague goal does not.
+        go_to_workspace(&fay, "SMART-doelen", "smart_goals").await?;
+        fill_and_submit(&fay, "section.smart-goals form.ws-new", "Voor het eind van dit jaar haalt ons bedrijf minimaal 10% meer omzet dan vorig jaar, door het €1000,- marketing overschot van vorig jaar te investeren in maandelijkse social media marketing.").await?;
+        fay.wait_for("document.querySelectorAll('.smart-check .letter.holds').length === 5", Duration::from_secs(5)).await?;
+        fill_and_submit(&fay, "section.smart-goals form.ws-new", "We willen meer omzet.").await?;
+        fay.wait_for("document.querySelectorAll('.smart-goal').length === 2", Duration::from_secs(5)).await?;
+        let vague = fay.eval("[...document.querySelectorAll('.smart-goal')[1].querySelectorAll('.letter')].map(l => l.dataset.verdict).join(',')").await?;
+        let vague = vague.as_str().unwrap_or_default().to_owned();
+        assert!(vague.starts_with("unclear,missing") && vague.ends_with("missing"), "{vague}");
+        assert!(fay.text(".smart-goal:nth-child(2) .smart-check").await?.contains("→"), "a suggestion is shown");
+        save_screenshot(&fay, "smart-nl.png").await?;
+
+        // Personas: completeness grows as fields are filled; the facilitator picks the primary one.
+        go_to_workspace(&fay, "Doelgroep", "personas").await?;
+        fill_and_submit(&fay, "section.personas form.ws-new", "Sanne").await?;
+        fay.wait_for("document.querySelector('.persona progress')?.value === 1", Duration::from_secs(5)).await?;
+        fay.click(".persona textarea[name=pain_points]").await?;
+        fay.type_text("Geen tijd om zelf te bakken").await?;
+        fay.click(".persona input[name=hobbies]").await?;
+        fay.wait_for("document.querySelector('.persona progress')?.value === 2", Duration::from_secs(5)).await?;
+        fay.click("[data-action=make-primary]").await?;
+        fay.wait_for("document.querySelector('.persona.primary') !== null", Duration::from_secs(5)).await?;
+
+        // Core message: a competitor who has it raises the warning; a plan line makes a calendar.
+        go_to_workspace(&fay, "Kernboodschap", "core_message").await?;
+        fay.click(".core-message-card textarea[name=usp]").await?;
+        fay.type_text("Elke ochtend vers desembrood, bezorgd voor 8 uur").await?;
+        fay.click(".competitor input[name=name]").await?;
+        fay.type_text("Bakker Bart").await?;
+        fay.click(".competitor input[name=has_it]").await?;
+        piet.wait_for("document.querySelector('.uniqueness.warn')?.innerText.includes('Bakker Bart') ?? false", Duration::from_secs(5)).await?;
+        fay.eval("const row = document.querySelector('.plan-line'); row.querySelector('[name=channel]').value = 'Instagram'; row.querySelector('[name=form]').value = 'post'; row.querySelector('[name=count]').value = '2'; document.querySelector('[name=calendar_from]').value = '2027-01-01'; const to = document.querySelector('[name=calendar_to]'); to.value = '2027-01-31'; to.dispatchEvent(new Event('change', {bubbles: true}))").await?;
+        fay.wait_for("document.querySelectorAll('.calendar-table tr').length >= 8", Duration::from_secs(5)).await?;
+
+        // Actions: the review walk turns what the day produced into actions; bundles follow.
+        go_to_workspace(&fay, "Actiepunten", "actions").await?;
+        for _ in 0..2 {
+            fay.click("[data-action=review-next]").await?;
+        }
+        fay.wait_for("document.querySelector('[data-review-part]')?.innerText.includes('SMART')", Duration::from_secs(5)).await?;
+        fay.click("[data-action=review-make-action]").await?;
+        fay.wait_for("document.querySelectorAll('section.actions .ws-card').length === 1", Duration::from_secs(5)).await?;
+        fill_and_submit(&fay, "section.actions form.ws-new", "Instagram-video van het desembrood maken").await?;
+        fay.wait_for("document.querySelector('[data-action=accept-bundles]') !== null", Duration::from_secs(5)).await?;
+        fay.click("[data-action=accept-bundles]").await?;
+        piet.wait_for("document.querySelectorAll('.bundle').length >= 1", Duration::from_secs(5)).await?;
+        assert!(piet.count("[data-action=accept-bundles]").await? == 0, "only the facilitator accepts bundles");
+        save_screenshot(&fay, "actions-nl.png").await?;
+        anyhow::Ok(())
+    })
+    .await
+    .expect("the workspaces work");
     app.stop().await;
 }

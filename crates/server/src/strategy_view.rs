@@ -1,0 +1,433 @@
+//! The strategy content as clients see it: the stored items plus what follows from
+//! them — the SMART check of each goal, each persona's completeness, whether the USP is
+//! unique, the content calendar, and the suggested bundling of actions. Texts that the
+//! domain writes (check reasons, explanations) are in the session's language, the
+//! language the goals are written in.
+
+use chrono::NaiveDate;
+use heisessie_domain::Lang;
+use heisessie_domain::content_plan::{self, Frequency, Period};
+use heisessie_domain::responsibility::{self, ActionRef};
+use heisessie_domain::session::SessionState;
+use heisessie_domain::smart::{self, Agreement, GoalFields, LetterCheck};
+use heisessie_domain::strategy::{ActionSource, ActionStatus, Horizon, PlanPeriod, SmartGoal};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterView {
+    pub verdict: &'static str,
+    pub reason: String,
+    pub suggestion: String,
+}
+
+impl From<&LetterCheck> for LetterView {
+    fn from(check: &LetterCheck) -> Self {
+        LetterView { verdict: check.verdict.code(), reason: check.reason.clone(), suggestion: check.suggestion.clone() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[allow(non_snake_case)]
+pub struct SmartCheckView {
+    pub S: LetterView,
+    pub M: LetterView,
+    pub A: LetterView,
+    pub R: LetterView,
+    pub T: LetterView,
+    pub passes: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EndGoalView {
+    pub id: u64,
+    pub text: String,
+    pub horizon: Option<Horizon>,
+    pub supporters: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementView {
+    pub participant_id: u64,
+    pub acceptable: bool,
+    pub realistic: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SmartGoalView {
+    pub id: u64,
+    pub end_goal_id: Option<u64>,
+    pub text: String,
+    pub metric: String,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+    pub deadline: Option<NaiveDate>,
+    pub owner: String,
+    pub means: String,
+    pub reason: String,
+    pub agreement: Vec<AgreementView>,
+    pub check: SmartCheckView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonaView {
+    pub id: u64,
+    pub name: String,
+    pub age: Option<u32>,
+    pub field_of_work: String,
+    pub residence: String,
+    pub hobbies: String,
+    pub pain_points: String,
+    pub current_solutions: String,
+    pub triggers: String,
+    pub trigger_response: String,
+    pub desired_results: String,
+    pub channels: String,
+    pub objections: String,
+    pub filled: usize,
+    pub total: usize,
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompetitorView {
+    pub name: String,
+    pub has_it: bool,
+    pub could_get_easily: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanLineView {
+    pub id: u32,
+    pub channel: String,
+    pub form: String,
+    pub count: u32,
+    pub per: &'static str,
+    pub frequency: String,
+    pub owner_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarItemView {
+    pub date: NaiveDate,
+    pub line_id: u32,
+    pub channel: String,
+    pub form: String,
+    pub owner_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoreMessageView {
+    pub usp: String,
+    pub life_improvement: String,
+    pub answers: String,
+    pub competitors: Vec<CompetitorView>,
+    /// False when a competitor has the USP or could easily get it.
+    pub unique: bool,
+    pub not_unique_because: Vec<String>,
+    pub plan: Vec<PlanLineView>,
+    pub calendar_from: Option<NaiveDate>,
+    pub calendar_to: Option<NaiveDate>,
+    pub calendar: Vec<CalendarItemView>,
+    /// Why no calendar could be made, when one was asked for.
+    pub calendar_problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IdeaView {
+    pub id: u64,
+    pub text: String,
+    pub sticky_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub id: u64,
+    pub title: String,
+    pub owner_id: Option<u64>,
+    pub deadline: Option<NaiveDate>,
+    pub part_id: Option<u32>,
+    pub source: Option<ActionSource>,
+    pub status: ActionStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponsibilityView {
+    pub id: u64,
+    pub name: String,
+    pub owner_id: Option<u64>,
+    pub action_ids: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SuggestionView {
+    pub theme: &'static str,
+    pub name: String,
+    pub action_ids: Vec<u64>,
+    pub owner_id: Option<u64>,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadView {
+    pub participant_id: u64,
+    pub responsibilities: usize,
+    pub actions: usize,
+    /// `no_responsibility`, `too_many`, or absent.
+    pub flag: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StrategyView {
+    pub end_goals: Vec<EndGoalView>,
+    pub smart_goals: Vec<SmartGoalView>,
+    pub personas: Vec<PersonaView>,
+    pub primary_persona_id: Option<u64>,
+    pub core_message: CoreMessageView,
+    pub ideas: Vec<IdeaView>,
+    pub actions: Vec<ActionView>,
+    pub responsibilities: Vec<ResponsibilityView>,
+    pub suggestions: Vec<SuggestionView>,
+    pub workload: Vec<WorkloadView>,
+}
+
+/// Most responsibilities one person should carry before the overview flags it.
+pub const MAX_RESPONSIBILITIES_PER_PERSON: usize = 2;
+
+fn optional(text: &str) -> Option<String> {
+    (!text.trim().is_empty()).then(|| text.to_owned())
+}
+
+pub fn goal_check(goal: &SmartGoal, lang: Lang, today: NaiveDate) -> SmartCheckView {
+    let fields = GoalFields {
+        metric: optional(goal.fields.metric.as_str()),
+        baseline: goal.fields.baseline,
+        target: goal.fields.target,
+        deadline: goal.fields.deadline,
+        owner: optional(goal.fields.owner.as_str()),
+        means: optional(goal.fields.means.as_str()),
+        reason: optional(goal.fields.reason.as_str()),
+    };
+    let (acceptable, realistic) = goal.team_verdict();
+    let check = smart::check_goal(goal.text.as_str(), lang, &fields, &Agreement { acceptable, realistic }, today);
+    SmartCheckView {
+        S: (&check.specific).into(),
+        M: (&check.measurable).into(),
+        A: (&check.acceptable).into(),
+        R: (&check.realistic).into(),
+        T: (&check.time_bound).into(),
+        passes: check.passes(),
+    }
+}
+
+fn period(per: PlanPeriod) -> Period {
+    match per {
+        PlanPeriod::Day => Period::Day,
+        PlanPeriod::Week => Period::Week,
+        PlanPeriod::Month => Period::Month,
+    }
+}
+
+fn period_code(per: PlanPeriod) -> &'static str {
+    match per {
+        PlanPeriod::Day => "day",
+        PlanPeriod::Week => "week",
+        PlanPeriod::Month => "month",
+    }
+}
+
+pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
+    let lang = state.details.language;
+    let strategy = &state.strategy;
+    let message = &strategy.core_message;
+    let plan_lines: Vec<content_plan::PlanLine> = message
+        .plan
+        .iter()
+        .filter_map(|line| {
+            Some(content_plan::PlanLine {
+                id: line.id,
+                channel: line.channel.as_str().to_owned(),
+                form: line.form.as_str().to_owned(),
+                frequency: Frequency::new(line.count, period(line.per)).ok()?,
+                owner: line.owner.map(|o| o.0),
+            })
+        })
+        .collect();
+    let (calendar, calendar_problem) = match (message.calendar_from, message.calendar_to) {
+        (Some(from), Some(to)) if !plan_lines.is_empty() => match content_plan::calendar(&plan_lines, from, to) {
+            Ok(items) => (items, None),
+            Err(error) => (Vec::new(), Some(error.to_string())),
+        },
+        _ => (Vec::new(), None),
+    };
+    let action_refs: Vec<ActionRef> = strategy
+        .actions
+        .iter()
+        .map(|a| ActionRef { id: a.id.0, title: a.title.as_str().to_owned(), owner: a.owner.map(|o| o.0) })
+        .collect();
+    let name_of = |id: u64| {
+        state.participants.iter().find(|p| p.id.0 == id).map(|p| p.display_name.as_str().to_owned()).unwrap_or_default()
+    };
+    let suggestions = responsibility::suggest_bundles(&action_refs)
+        .into_iter()
+        .map(|suggestion| SuggestionView {
+            theme: suggestion.theme.code(),
+            name: suggestion.theme.name(lang).to_owned(),
+            action_ids: suggestion.actions.clone(),
+            owner_id: suggestion.owner,
+            explanation: responsibility::explain(&suggestion, lang, &name_of),
+        })
+        .collect();
+    let participants: Vec<u64> = state.participants.iter().map(|p| p.id.0).collect();
+    let bundles: Vec<(u64, Vec<u64>)> = strategy
+        .responsibilities
+        .iter()
+        .filter_map(|r| Some((r.owner?.0, r.actions.iter().map(|a| a.0).collect())))
+        .collect();
+    let workload = responsibility::workload(&participants, &bundles, MAX_RESPONSIBILITIES_PER_PERSON)
+        .into_iter()
+        .map(|(load, flag)| WorkloadView {
+            participant_id: load.participant,
+            responsibilities: load.responsibilities,
+            actions: load.actions,
+            flag: flag.map(|flag| match flag {
+                responsibility::LoadFlag::NoResponsibility => "no_responsibility",
+                responsibility::LoadFlag::TooMany => "too_many",
+            }),
+        })
+        .collect();
+    StrategyView {
+        end_goals: strategy
+            .end_goals
+            .iter()
+            .map(|g| EndGoalView {
+                id: g.id.0,
+                text: g.text.as_str().to_owned(),
+                horizon: g.horizon,
+                supporters: g.supporters.iter().map(|p| p.0).collect(),
+            })
+            .collect(),
+        smart_goals: strategy
+            .smart_goals
+            .iter()
+            .map(|g| SmartGoalView {
+                id: g.id.0,
+                end_goal_id: g.end_goal.map(|e| e.0),
+                text: g.text.as_str().to_owned(),
+                metric: g.fields.metric.as_str().to_owned(),
+                baseline: g.fields.baseline,
+                target: g.fields.target,
+                deadline: g.fields.deadline,
+                owner: g.fields.owner.as_str().to_owned(),
+                means: g.fields.means.as_str().to_owned(),
+                reason: g.fields.reason.as_str().to_owned(),
+                agreement: g
+                    .agreement
+                    .iter()
+                    .map(|(p, (a, r))| AgreementView { participant_id: p.0, acceptable: *a, realistic: *r })
+                    .collect(),
+                check: goal_check(g, lang, today),
+            })
+            .collect(),
+        personas: strategy
+            .personas
+            .iter()
+            .map(|p| {
+                let f = &p.fields;
+                let (filled, total) = f.completeness();
+                PersonaView {
+                    id: p.id.0,
+                    name: f.name.as_str().to_owned(),
+                    age: f.age,
+                    field_of_work: f.field_of_work.as_str().to_owned(),
+                    residence: f.residence.as_str().to_owned(),
+                    hobbies: f.hobbies.as_str().to_owned(),
+                    pain_points: f.pain_points.as_str().to_owned(),
+                    current_solutions: f.current_solutions.as_str().to_owned(),
+                    triggers: f.triggers.as_str().to_owned(),
+                    trigger_response: f.trigger_response.as_str().to_owned(),
+                    desired_results: f.desired_results.as_str().to_owned(),
+                    channels: f.channels.as_str().to_owned(),
+                    objections: f.objections.as_str().to_owned(),
+                    filled,
+                    total,
+                    primary: strategy.primary_persona == Some(p.id),
+                }
+            })
+            .collect(),
+        primary_persona_id: strategy.primary_persona.map(|p| p.0),
+        core_message: CoreMessageView {
+            usp: message.usp.as_str().to_owned(),
+            life_improvement: message.life_improvement.as_str().to_owned(),
+            answers: message.answers.as_str().to_owned(),
+            competitors: message
+                .competitors
+                .iter()
+                .map(|c| CompetitorView {
+                    name: c.name.as_str().to_owned(),
+                    has_it: c.has_it,
+                    could_get_easily: c.could_get_easily,
+                })
+                .collect(),
+            unique: message.not_unique_because().is_empty(),
+            not_unique_because: message.not_unique_because().iter().map(|c| c.name.as_str().to_owned()).collect(),
+            plan: message
+                .plan
+                .iter()
+                .map(|line| PlanLineView {
+                    id: line.id,
+                    channel: line.channel.as_str().to_owned(),
+                    form: line.form.as_str().to_owned(),
+                    count: line.count,
+                    per: period_code(line.per),
+                    frequency: Frequency::new(line.count, period(line.per))
+                        .map(|f| f.describe(lang))
+                        .unwrap_or_default(),
+                    owner_id: line.owner.map(|o| o.0),
+                })
+                .collect(),
+            calendar_from: message.calendar_from,
+            calendar_to: message.calendar_to,
+            calendar: calendar
+                .into_iter()
+                .map(|item| CalendarItemView {
+                    date: item.date,
+                    line_id: item.line,
+                    channel: item.channel,
+                    form: item.form,
+                    owner_id: item.owner,
+                })
+                .collect(),
+            calendar_problem,
+        },
+        ideas: strategy
+            .ideas
+            .iter()
+            .map(|i| IdeaView { id: i.id.0, text: i.text.as_str().to_owned(), sticky_id: i.from_sticky.map(|s| s.0) })
+            .collect(),
+        actions: strategy
+            .actions
+            .iter()
+            .map(|a| ActionView {
+                id: a.id.0,
+                title: a.title.as_str().to_owned(),
+                owner_id: a.owner.map(|o| o.0),
+                deadline: a.deadline,
+                part_id: a.part.map(|p| p.0),
+                source: a.source,
+                status: a.status,
+            })
+            .collect(),
+        responsibilities: strategy
+            .responsibilities
+            .iter()
+            .map(|r| ResponsibilityView {
+                id: r.id.0,
+                name: r.name.as_str().to_owned(),
+                owner_id: r.owner.map(|o| o.0),
+                action_ids: r.actions.iter().map(|a| a.0).collect(),
+            })
+            .collect(),
+        suggestions,
+        workload,
+    }
+}
