@@ -445,7 +445,10 @@ function renderSlide() {
   fill(ui.slide,
     el('h2', { class: 'slide-title' }, part.title),
     part.explanation && el('p', { class: 'slide-explanation' }, part.explanation),
-    part.questions.length > 0 && el('ul', { class: 'questions' }, part.questions.map((q) => el('li', {}, q))));
+    // The questions fold away so the workspace keeps its room; the slide says they are there.
+    part.questions.length > 0 && el('details', { class: 'questions-box', open: !WORKSPACE_KINDS.includes(part.workspace) },
+      el('summary', {}, t('room.questions', { n: part.questions.length })),
+      el('ul', { class: 'questions' }, part.questions.map((q) => el('li', {}, q)))));
 }
 
 /** The workspace parts show their form by default and the board on a second tab. */

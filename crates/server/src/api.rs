@@ -897,6 +897,76 @@ pub async fn rotate_link(
     Ok(Json(RotatedLink { link: app.link(id, &token) }))
 }
 
+#[utoipa::path(get, path = "/api/sessions/{id}/strategy", tag = "strategy",
+    params(("id" = String, Path, description = "The session's id")),
+    responses((status = 200, description = "End goals, SMART goals with their check, personas, core message with its calendar, ideas, actions, responsibilities, suggestions and workload (see docs/protocol.md, strategy_changed)", body = Object),
+        (status = 401, body = ErrorBody)))]
+pub async fn get_strategy(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<crate::strategy_view::StrategyView>> {
+    let id = parse_session_id(&id)?;
+    app.authenticate(id, &headers).await?;
+    let (_, state) = app.rooms.read(id).await?;
+    Ok(Json(crate::strategy_view::strategy_view(&state, crate::protocol::session_today(&state))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckGoalRequest {
+    pub text: String,
+    /// `nl` (default) or `en`: the goal's language, and the answer's.
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub metric: Option<String>,
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    #[serde(default)]
+    pub target: Option<f64>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub means: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/check-goal", tag = "strategy", request_body = CheckGoalRequest,
+    responses((status = 200, description = "`{S, M, A, R, T}`, each `{verdict: holds|missing|unclear, reason, suggestion}`", body = Object),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResult<Json<serde_json::Value>> {
+    let lang = parse_lang("language", request.language.as_deref())?;
+    let text = heisessie_domain::strategy::FieldText::parse("text", &request.text)?;
+    if text.is_empty() {
+        return Err(ApiError::field("text", FieldProblem::Text(heisessie_domain::text::TextProblem::Empty)));
+    }
+    let fields = heisessie_domain::smart::GoalFields {
+        metric: request.metric,
+        baseline: request.baseline,
+        target: request.target,
+        deadline: request.deadline,
+        owner: request.owner,
+        means: request.means,
+        reason: request.reason,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let check = heisessie_domain::smart::check_goal(text.as_str(), lang, &fields, &Default::default(), today);
+    let mut letters = serde_json::Map::new();
+    for (letter, result) in check.letters() {
+        letters.insert(
+            letter.to_string(),
+            serde_json::json!({"verdict": result.verdict.code(), "reason": result.reason, "suggestion": result.suggestion}),
+        );
+    }
+    Ok(Json(serde_json::Value::Object(letters)))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -917,7 +987,9 @@ pub async fn rotate_link(
         move_part,
         join,
         assign_role,
-        rotate_link
+        rotate_link,
+        get_strategy,
+        check_goal
     ),
     components(schemas(ErrorBody))
 )]

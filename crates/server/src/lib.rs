@@ -74,6 +74,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/models", get(api::list_models))
         .route("/qr", post(qr::qr))
+        .route("/check-goal", post(api::check_goal))
         .route("/openapi.json", get(openapi))
         .route("/sessions", post(api::create_session))
         .route("/sessions/{id}", get(api::get_session).patch(api::edit_session))
@@ -85,7 +86,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions/{id}/join", post(api::join))
         .route("/sessions/{id}/roles", post(api::assign_role))
         .route("/sessions/{id}/links/{kind}/rotate", post(api::rotate_link))
-        .route("/sessions/{id}/live", get(live::live));
+        .route("/sessions/{id}/live", get(live::live))
+        .route("/sessions/{id}/strategy", get(api::get_strategy));
     Router::new()
         .nest("/api", api)
         .merge(pages::routes())

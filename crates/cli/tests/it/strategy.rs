@@ -196,3 +196,37 @@ async fn bad_strategy_input_is_refused_with_its_code_and_changes_nothing() {
     fay.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_strategy_and_the_smart_check_are_also_served_over_http() {
+    use reqwest::{Method, StatusCode};
+    let app = spawn_app().await;
+    let session = app.create_heidag().await;
+    let mut fay = app.connect_live(&session, &session.facilitator, None).await;
+    let _ = change(&mut fay, "g", json!({"type": "save_smart_goal", "text": SEED_GOAL})).await;
+    let path = format!("/api/sessions/{}/strategy", session.id);
+    let (status, strategy) = app.send(Method::GET, &path, Some(&session.facilitator), None).await;
+    assert_eq!(status, StatusCode::OK, "{strategy}");
+    assert_eq!(verdicts(&strategy["smart_goals"][0]["check"]), "HHHHH");
+    let (status, _) = app.send(Method::GET, &path, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, check) = app
+        .send(Method::POST, "/api/check-goal", None, Some(json!({"text": "We want more revenue.", "language": "en"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    assert_eq!(check["M"]["verdict"], "missing");
+    assert!(check["T"]["reason"].as_str().unwrap_or_default().contains("when"), "English reasons: {check}");
+    for (body, code) in [
+        (json!({"text": ""}), "invalid_field"),
+        (json!({"text": "x", "language": "fr"}), "invalid_field"),
+        (json!({"text": "x", "deadline": "morgen"}), "invalid_body"),
+        (json!({"goal": "x"}), "invalid_body"),
+    ] {
+        let (status, answer) = app.send(Method::POST, "/api/check-goal", None, Some(body.clone())).await;
+        assert!(status.is_client_error(), "{body} → {status}");
+        assert_eq!(answer["code"], code, "{body} → {answer}");
+    }
+    fay.close().await;
+    app.stop().await;
+}
