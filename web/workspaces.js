@@ -148,6 +148,8 @@ function renderEndGoals(container, ctx) {
   const goals = ctx.strategy().end_goals;
   const { list, add } = section(container, 'end-goals', t('ws.end_goals'), t('ws.end_goals_intro'));
   reconcile(list, goals, (goal) => {
+    const index = goals.indexOf(goal);
+    const move = (to) => ctx.send(rawOp('move_end_goal', { id: goal.id, to_index: to }));
     const mine = goal.supporters.includes(ctx.me());
     const card = el('div', { class: 'ws-card end-goal' },
       area('text', goal.text, { 'aria-label': t('ws.end_goal_text'), maxlength: '2000' }),
@@ -156,6 +158,8 @@ function renderEndGoals(container, ctx) {
         el('button', { type: 'button', class: 'small', 'aria-pressed': mine ? 'true' : 'false', 'data-action': 'support',
           'aria-label': t('ws.support'), onclick: () => ctx.send(rawOp('support_end_goal', { id: goal.id, support: !mine })) }, `👍 ${goal.supporters.length}`),
         makeActionButton(ctx, goal.text, { kind: 'end_goal', id: goal.id }),
+        el('button', { type: 'button', class: 'icon', 'aria-label': t('prepare.move_up'), disabled: index === 0, 'data-action': 'end-goal-up', onclick: () => move(index - 1) }, '↑'),
+        el('button', { type: 'button', class: 'icon', 'aria-label': t('prepare.move_down'), disabled: index === goals.length - 1, onclick: () => move(index + 1) }, '↓'),
         el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(rawOp('remove_end_goal', { id: goal.id })) }, '×')));
     autosave(card, () => ctx.send(rawOp('save_end_goal', { id: goal.id, text: value(card, 'text'), horizon: readHorizon(card) })));
     return card;
@@ -469,6 +473,15 @@ function renderReview(container, ctx) {
           onclick: () => ctx.send(rawOp('save_action', { title: String(text).slice(0, 2000), source, part_id: part.id })) }, t('ws.make_action'))))));
 }
 
+/** Sends the bundles with one of them changed (or, with `null`, dropped). */
+function setBundles(ctx, index, change) {
+  const bundles = ctx.strategy().responsibilities
+    .map((r, i) => (i === index ? (change === null ? null : { ...r, ...change }) : r))
+    .filter(Boolean)
+    .map((r) => ({ name: r.name, owner_id: r.owner_id, action_ids: r.action_ids }));
+  ctx.send(rawOp('set_responsibilities', { responsibilities: bundles }));
+}
+
 function renderResponsibilities(container, ctx) {
   const strategy = ctx.strategy();
   const { list } = section(container, 'responsibilities', t('ws.responsibilities'), t('ws.responsibilities_intro'));
@@ -480,8 +493,16 @@ function renderResponsibilities(container, ctx) {
       ctx.isFacilitator() && el('button', { type: 'button', 'data-action': 'accept-bundles', onclick: () => ctx.send(rawOp('set_responsibilities', {
         responsibilities: strategy.suggestions.map((s) => ({ name: s.name, owner_id: s.owner_id, action_ids: s.action_ids })),
       })) }, t('ws.accept_bundles'))),
-    strategy.responsibilities.length > 0 && el('ul', { class: 'bundles' }, strategy.responsibilities.map((r) => el('li', { class: 'bundle' },
-      el('strong', {}, r.name), ' · ', r.owner_id ? ctx.name(r.owner_id) : t('ws.nobody'), ': ', r.action_ids.map(title).join(', ')))),
+    strategy.responsibilities.length > 0 && el('ul', { class: 'bundles' }, strategy.responsibilities.map((r, index) => el('li', { class: 'bundle' },
+      el('strong', {}, r.name), ' · ',
+      // The facilitator changes who carries a bundle, or drops it; the team sees it at once.
+      ctx.isFacilitator()
+        ? el('select', { 'aria-label': `${t('ws.owner')}: ${r.name}`, 'data-action': 'bundle-owner', onchange: (event) => setBundles(ctx, index, { owner_id: event.target.value === '' ? null : Number(event.target.value) }) },
+          el('option', { value: '' }, t('ws.nobody')),
+          ctx.participants().map((p) => el('option', { value: String(p.id), selected: p.id === r.owner_id }, p.display_name)))
+        : (r.owner_id ? ctx.name(r.owner_id) : t('ws.nobody')),
+      ': ', r.action_ids.map(title).join(', '),
+      ctx.isFacilitator() && el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => setBundles(ctx, index, null) }, '×')))),
     el('h4', {}, t('ws.workload')),
     el('ul', { class: 'workload' }, strategy.workload.map((w) => el('li', { class: w.flag ? 'flag' : '', dataset: { flag: w.flag ?? '' } },
       `${ctx.name(w.participant_id)}: ${t('ws.load', { responsibilities: w.responsibilities, actions: w.actions })}`,

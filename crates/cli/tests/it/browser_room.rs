@@ -219,79 +219,140 @@ async fn fill_and_submit(page: &Page, form: &str, text: &str) -> anyhow::Result<
     page.click(&format!("{form} button[type=submit]")).await
 }
 
-#[tokio::test]
-async fn the_strategy_workspaces_work_for_the_whole_team() {
-    let app = spawn_app().await;
-    let browser = Browser::launch().await.expect("Chromium starts");
-    browser::on_failure(&browser, "workspaces", async {
-        let fay_context = browser.new_context().await?;
-        fay_context.set_language("nl");
-        let fay = fay_context.new_named_page("fay").await?;
-        let (id, link) = create_through_the_form(&app, &fay, "Strategiedag Bakkerij Jansen").await?;
-        open_room(&app, &fay, &id).await?;
-        let piet_context = browser.new_context().await?;
-        piet_context.set_language("nl");
-        let piet = piet_context.new_named_page("piet").await?;
-        join(&piet, &link, "Piet").await?;
-
-        // End goals: one person adds, the other sees it and supports it.
-        go_to_workspace(&fay, "Einddoelen", "end_goals").await?;
-        fill_and_submit(&fay, "section.end-goals form.ws-new", "Nummer 1 bakkerij van Utrecht").await?;
-        piet.wait_for("[...document.querySelectorAll('section.end-goals textarea')].some(t => t.value === 'Nummer 1 bakkerij van Utrecht')", Duration::from_secs(5)).await?;
-        piet.click("section.end-goals [data-action=support]").await?;
-        fay.wait_for("document.querySelector('section.end-goals [data-action=support]').innerText.includes('1')", Duration::from_secs(5)).await?;
-
-        // SMART goals: the seed's example gets five green letters; a vague goal does not.
-        go_to_workspace(&fay, "SMART-doelen", "smart_goals").await?;
-        fill_and_submit(&fay, "section.smart-goals form.ws-new", "Voor het eind van dit jaar haalt ons bedrijf minimaal 10% meer omzet dan vorig jaar, door het €1000,- marketing overschot van vorig jaar te investeren in maandelijkse social media marketing.").await?;
-        fay.wait_for("document.querySelectorAll('.smart-check .letter.holds').length === 5", Duration::from_secs(5)).await?;
-        fill_and_submit(&fay, "section.smart-goals form.ws-new", "We willen meer omzet.").await?;
-        fay.wait_for("document.querySelectorAll('.smart-goal').length === 2", Duration::from_secs(5)).await?;
-        let vague = fay.eval("[...document.querySelectorAll('.smart-goal')[1].querySelectorAll('.letter')].map(l => l.dataset.verdict).join(',')").await?;
-        let vague = vague.as_str().unwrap_or_default().to_owned();
-        assert!(vague.starts_with("unclear,missing") && vague.ends_with("missing"), "{vague}");
-        assert!(fay.text(".smart-goal:nth-child(2) .smart-check").await?.contains("→"), "a suggestion is shown");
-        save_screenshot(&fay, "smart-nl.png").await?;
-
-        // Personas: completeness grows as fields are filled; the facilitator picks the primary one.
-        go_to_workspace(&fay, "Doelgroep", "personas").await?;
-        fill_and_submit(&fay, "section.personas form.ws-new", "Sanne").await?;
-        fay.wait_for("document.querySelector('.persona progress')?.value === 1", Duration::from_secs(5)).await?;
-        fay.click(".persona textarea[name=pain_points]").await?;
-        fay.type_text("Geen tijd om zelf te bakken").await?;
-        fay.click(".persona input[name=hobbies]").await?;
-        fay.wait_for("document.querySelector('.persona progress')?.value === 2", Duration::from_secs(5)).await?;
-        fay.click("[data-action=make-primary]").await?;
-        fay.wait_for("document.querySelector('.persona.primary') !== null", Duration::from_secs(5)).await?;
-
-        // Core message: a competitor who has it raises the warning; a plan line makes a calendar.
-        go_to_workspace(&fay, "Kernboodschap", "core_message").await?;
-        fay.click(".core-message-card textarea[name=usp]").await?;
-        fay.type_text("Elke ochtend vers desembrood, bezorgd voor 8 uur").await?;
-        fay.click(".competitor input[name=name]").await?;
-        fay.type_text("Bakker Bart").await?;
-        fay.click(".competitor input[name=has_it]").await?;
-        piet.wait_for("document.querySelector('.uniqueness.warn')?.innerText.includes('Bakker Bart') ?? false", Duration::from_secs(5)).await?;
-        fay.eval("const row = document.querySelector('.plan-line'); row.querySelector('[name=channel]').value = 'Instagram'; row.querySelector('[name=form]').value = 'post'; row.querySelector('[name=count]').value = '2'; document.querySelector('[name=calendar_from]').value = '2027-01-01'; const to = document.querySelector('[name=calendar_to]'); to.value = '2027-01-31'; to.dispatchEvent(new Event('change', {bubbles: true}))").await?;
-        fay.wait_for("document.querySelectorAll('.calendar-table tr').length >= 8", Duration::from_secs(5)).await?;
-
-        // Actions: the review walk turns what the day produced into actions; bundles follow.
-        go_to_workspace(&fay, "Actiepunten", "actions").await?;
-        for _ in 0..2 {
-            fay.click("[data-action=review-next]").await?;
-        }
-        fay.wait_for("document.querySelector('[data-review-part]')?.innerText.includes('SMART')", Duration::from_secs(5)).await?;
-        fay.click("[data-action=review-make-action]").await?;
-        fay.wait_for("document.querySelectorAll('section.actions .ws-card').length === 1", Duration::from_secs(5)).await?;
-        fill_and_submit(&fay, "section.actions form.ws-new", "Instagram-video van het desembrood maken").await?;
-        fay.wait_for("document.querySelector('[data-action=accept-bundles]') !== null", Duration::from_secs(5)).await?;
-        fay.click("[data-action=accept-bundles]").await?;
-        piet.wait_for("document.querySelectorAll('.bundle').length >= 1", Duration::from_secs(5)).await?;
-        assert!(piet.count("[data-action=accept-bundles]").await? == 0, "only the facilitator accepts bundles");
-        save_screenshot(&fay, "actions-nl.png").await?;
-        anyhow::Ok(())
-    })
-    .await
-    .expect("the workspaces work");
-    app.stop().await;
+/// Fay creates a session in one browser context and Piet joins it in another.
+async fn two_people(
+    app: &TestApp,
+    browser: &Browser,
+) -> anyhow::Result<(Page, Page, browser::Context, browser::Context)> {
+    let fay_context = browser.new_context().await?;
+    fay_context.set_language("nl");
+    let fay = fay_context.new_named_page("fay").await?;
+    let (id, link) = create_through_the_form(app, &fay, "Strategiedag Bakkerij Jansen").await?;
+    open_room(app, &fay, &id).await?;
+    let piet_context = browser.new_context().await?;
+    piet_context.set_language("nl");
+    let piet = piet_context.new_named_page("piet").await?;
+    join(&piet, &link, "Piet").await?;
+    Ok((fay, piet, fay_context, piet_context))
 }
+
+/// Runs one workspace's browser test: the app, Chromium, two people, a screenshot on failure.
+macro_rules! workspace_test {
+    ($name:ident, |$fay:ident, $piet:ident| $body:block) => {
+        #[tokio::test]
+        async fn $name() {
+            let app = spawn_app().await;
+            let browser = Browser::launch().await.expect("Chromium starts");
+            browser::on_failure(&browser, stringify!($name), async {
+                let ($fay, $piet, _fay_context, _piet_context) = two_people(&app, &browser).await?;
+                $body
+                anyhow::Ok(())
+            })
+            .await
+            .expect(stringify!($name));
+            app.stop().await;
+        }
+    };
+}
+
+workspace_test!(the_end_goals_workspace_is_shared_ordered_and_voted_on, |fay, piet| {
+    go_to_workspace(&fay, "Einddoelen", "end_goals").await?;
+    fill_and_submit(&fay, "section.end-goals form.ws-new", "Nummer 1 bakkerij van Utrecht").await?;
+    fill_and_submit(&fay, "section.end-goals form.ws-new", "Hoge klantloyaliteit").await?;
+    piet.wait_for(
+        "[...document.querySelectorAll('section.end-goals textarea')].some(t => t.value === 'Hoge klantloyaliteit')",
+        Duration::from_secs(5),
+    )
+    .await?;
+    piet.click("section.end-goals .ws-card:first-child [data-action=support]").await?;
+    fay.wait_for(
+        "document.querySelector('section.end-goals [data-action=support]').innerText.includes('1')",
+        Duration::from_secs(5),
+    )
+    .await?;
+    fay.click("section.end-goals .ws-card:nth-child(2) [data-action=end-goal-up]").await?;
+    piet.wait_for(
+        "document.querySelector('section.end-goals textarea').value === 'Hoge klantloyaliteit'",
+        Duration::from_secs(5),
+    )
+    .await?;
+});
+
+workspace_test!(the_smart_goals_workspace_checks_each_letter, |fay, piet| {
+    go_to_workspace(&fay, "SMART-doelen", "smart_goals").await?;
+    fill_and_submit(&fay, "section.smart-goals form.ws-new", "Voor het eind van dit jaar haalt ons bedrijf minimaal 10% meer omzet dan vorig jaar, door het €1000,- marketing overschot van vorig jaar te investeren in maandelijkse social media marketing.").await?;
+    fay.wait_for("document.querySelectorAll('.smart-check .letter.holds').length === 5", Duration::from_secs(5))
+        .await?;
+    fill_and_submit(&fay, "section.smart-goals form.ws-new", "We willen meer omzet.").await?;
+    fay.wait_for("document.querySelectorAll('.smart-goal').length === 2", Duration::from_secs(5)).await?;
+    let vague = fay.eval("[...document.querySelectorAll('.smart-goal')[1].querySelectorAll('.letter')].map(l => l.dataset.verdict).join(',')").await?;
+    let vague = vague.as_str().unwrap_or_default().to_owned();
+    assert!(vague.starts_with("unclear,missing") && vague.ends_with("missing"), "{vague}");
+    assert!(fay.text(".smart-goal:nth-child(2) .smart-check").await?.contains("→"), "a suggestion is shown");
+    // Filling in the fields makes the vague goal SMART, on both screens.
+    fay.eval("const card = document.querySelectorAll('.smart-goal')[1]; const set = (n, v) => { card.querySelector(`[name=${n}]`).value = v; }; set('owner', 'Het salesteam'); set('metric', 'omzet'); set('baseline', '100000'); set('target', '110000'); set('deadline', '2099-12-31'); set('means', 'twee extra beurzen'); card.querySelector('[name=means]').dispatchEvent(new Event('change', {bubbles: true}))").await?;
+    piet.wait_for(
+        "document.querySelectorAll('.smart-goal')[1]?.querySelectorAll('.letter.holds').length === 5",
+        Duration::from_secs(5),
+    )
+    .await?;
+    save_screenshot(&fay, "smart-nl.png").await?;
+});
+
+workspace_test!(the_personas_workspace_shows_completeness_and_a_primary_persona, |fay, piet| {
+    go_to_workspace(&fay, "Doelgroep", "personas").await?;
+    fill_and_submit(&fay, "section.personas form.ws-new", "Sanne").await?;
+    fay.wait_for("document.querySelector('.persona progress')?.value === 1", Duration::from_secs(5)).await?;
+    fay.click(".persona textarea[name=pain_points]").await?;
+    fay.type_text("Geen tijd om zelf te bakken").await?;
+    fay.click(".persona input[name=hobbies]").await?;
+    fay.wait_for("document.querySelector('.persona progress')?.value === 2", Duration::from_secs(5)).await?;
+    assert_eq!(piet.count("[data-action=make-primary]").await?, 0, "only the facilitator picks the primary persona");
+    fay.click("[data-action=make-primary]").await?;
+    piet.wait_for("document.querySelector('.persona.primary') !== null", Duration::from_secs(5)).await?;
+});
+
+workspace_test!(the_core_message_workspace_warns_about_a_usp_that_is_not_unique_and_plans_content, |fay, piet| {
+    go_to_workspace(&fay, "Kernboodschap", "core_message").await?;
+    fay.click(".core-message-card textarea[name=usp]").await?;
+    fay.type_text("Elke ochtend vers desembrood, bezorgd voor 8 uur").await?;
+    fay.click(".competitor input[name=name]").await?;
+    fay.type_text("Bakker Bart").await?;
+    fay.click(".competitor input[name=has_it]").await?;
+    piet.wait_for(
+        "document.querySelector('.uniqueness.warn')?.innerText.includes('Bakker Bart') ?? false",
+        Duration::from_secs(5),
+    )
+    .await?;
+    fay.eval("const row = document.querySelector('.plan-line'); row.querySelector('[name=channel]').value = 'Instagram'; row.querySelector('[name=form]').value = 'post'; row.querySelector('[name=count]').value = '2'; document.querySelector('[name=calendar_from]').value = '2027-01-01'; const to = document.querySelector('[name=calendar_to]'); to.value = '2027-01-31'; to.dispatchEvent(new Event('change', {bubbles: true}))").await?;
+    piet.wait_for("document.querySelectorAll('.calendar-table tr').length >= 8", Duration::from_secs(5)).await?;
+    fill_and_submit(&fay, "section.ideas form.ws-new", "Bakvideo op zaterdag").await?;
+    piet.wait_for("document.querySelectorAll('section.ideas .idea').length === 1", Duration::from_secs(5)).await?;
+});
+
+workspace_test!(the_actions_workspace_walks_the_day_and_bundles_responsibilities, |fay, piet| {
+    // A sticky on the first part, to be found again in the review walk.
+    fay.click(".board").await?;
+    fay.press_key("n").await?;
+    fay.wait_for("document.activeElement?.classList.contains('sticky-editor')", Duration::from_secs(5)).await?;
+    fay.type_text("Instagram-video van het desembrood maken").await?;
+    fay.press_key("Enter").await?;
+    go_to_workspace(&fay, "Actiepunten", "actions").await?;
+    fay.wait_for("document.querySelector('[data-review-part]')?.innerText.startsWith('1/6')", Duration::from_secs(5))
+        .await?;
+    fay.click("[data-action=review-make-action]").await?;
+    fay.wait_for("document.querySelectorAll('section.actions .ws-card').length === 1", Duration::from_secs(5)).await?;
+    fill_and_submit(&fay, "section.actions form.ws-new", "Facturen van de zakelijke klanten versturen").await?;
+    fay.wait_for("document.querySelector('[data-action=accept-bundles]') !== null", Duration::from_secs(5)).await?;
+    assert!(fay.text(".suggestions").await?.contains("Content"), "the suggestion explains itself");
+    fay.click("[data-action=accept-bundles]").await?;
+    piet.wait_for("document.querySelectorAll('.bundle').length === 2", Duration::from_secs(5)).await?;
+    assert_eq!(piet.count("[data-action=accept-bundles]").await?, 0, "only the facilitator accepts bundles");
+    let piet_id = piet
+        .eval("fetch(location.pathname.replace('/s/', '/api/sessions/')).then(r => r.json()).then(s => s.you.id)")
+        .await?;
+    fay.eval(&format!("const s = document.querySelector('[data-action=bundle-owner]'); s.value = '{piet_id}'; s.dispatchEvent(new Event('change', {{bubbles: true}}))")).await?;
+    piet.wait_for("document.querySelector('.bundle')?.innerText.includes('Piet')", Duration::from_secs(5)).await?;
+    piet.wait_for("[...document.querySelectorAll('.workload li')].some(li => li.innerText.includes('Begeleider') && li.dataset.flag === 'no_responsibility')", Duration::from_secs(5)).await?;
+    save_screenshot(&fay, "actions-nl.png").await?;
+});
