@@ -44,6 +44,40 @@ enum Command {
     Load(load::LoadArgs),
     /// Check a goal's wording against SMART, letter by letter.
     CheckGoal(check_goal::CheckGoalArgs),
+    /// Create a complete sample session to learn from, and print its links.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// nl: a Dutch bakery's strategy day; en: a bike shop's.
+    #[arg(long, value_enum, default_value = "nl")]
+    lang: LangArg,
+    /// The folder of the SQLite database, as for `serve`.
+    #[arg(long, env = "HEISESSIE_DATA_DIR", default_value = "./heisessie-data")]
+    data_dir: PathBuf,
+    /// The address the links point at, as for `serve`.
+    #[arg(long, env = "HEISESSIE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let store = SqliteStore::open(&args.data_dir)
+        .await
+        .with_context(|| format!("cannot open the data folder {}", args.data_dir.display()))?;
+    let state = AppState::new(Arc::new(store.clone()), &args.public_url);
+    let lang = match args.lang {
+        LangArg::Nl => Lang::Nl,
+        LangArg::En => Lang::En,
+    };
+    let created = heisessie_server::demo::create_demo(&state, lang)
+        .await
+        .map_err(|error| anyhow::anyhow!("{}", error.message(lang)))?;
+    store.close().await;
+    println!("{}", created.state.details.title);
+    println!("facilitator: {}", created.facilitator_link);
+    println!("participant: {}", created.participant_link);
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -283,6 +317,19 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan(args),
         Command::Load(args) => load::run(args),
         Command::CheckGoal(args) => check_goal::run(args),
+        Command::Demo(args) => match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => match runtime.block_on(demo(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(error) => {
+                eprintln!("error: cannot start the runtime: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Openapi => {
             println!("{}", api::openapi_json());
             ExitCode::SUCCESS

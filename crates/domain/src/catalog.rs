@@ -463,6 +463,75 @@ fn blank() -> Model {
     }
 }
 
+/// The follow-up session after the day (SOSTAC's Control step): it starts with the goals'
+/// progress. Not in the catalog list: it is made from a finished session.
+const FOLLOW_UP_PARTS: [PartSpec; 3] = [
+    PartSpec {
+        key: "progress",
+        workspace: WorkspaceKind::SmartGoals,
+        minutes: 30,
+        priority: Priority::Must,
+        title: ("Voortgang van de doelen", "Progress on the goals"),
+        explanation: (
+            "Hoe staan de SMART-doelen ervoor? Vergelijk de metingen met de doellijn: liggen we op \
+             koers of lopen we achter?",
+            "How are the SMART goals doing? Compare the measurements with the target line: are we \
+             on track or behind?",
+        ),
+        questions: &[
+            ("Welke doelen liggen op koers, en waarom?", "Which goals are on track, and why?"),
+            ("Welke lopen achter, en wat zit daarachter?", "Which are behind, and what is behind that?"),
+            ("Kloppen de doelen nog, of stellen we ze bij?", "Do the goals still hold, or do we adjust them?"),
+        ],
+    },
+    PartSpec {
+        key: "adjust",
+        workspace: WorkspaceKind::Board,
+        minutes: 30,
+        priority: Priority::Should,
+        title: ("Bijsturen", "Adjust course"),
+        explanation: (
+            "Wat doen we anders om de achterblijvers weer op koers te krijgen? Verzamel ideeën op het bord.",
+            "What do we do differently to get the laggards back on track? Collect ideas on the board.",
+        ),
+        questions: &[
+            ("Wat werkte goed, en doen we meer van?", "What worked well, and do we do more of?"),
+            ("Wat stoppen we mee?", "What do we stop doing?"),
+            ("Wat proberen we nieuw?", "What do we try that is new?"),
+        ],
+    },
+    PartSpec {
+        key: "actions",
+        workspace: WorkspaceKind::Actions,
+        minutes: 30,
+        priority: Priority::Must,
+        title: ("Nieuwe actiepunten", "New action points"),
+        explanation: (
+            "Wie doet wat, en wanneer? Bundel de taken weer tot één verantwoordelijkheid per persoon.",
+            "Who does what, and by when? Bundle the tasks into one responsibility per person again.",
+        ),
+        questions: &[
+            ("Wie doet wat, en wanneer is het af?", "Who does what, and when is it done?"),
+            ("Wanneer meten we opnieuw?", "When do we measure again?"),
+        ],
+    },
+];
+
+pub fn follow_up_model() -> Model {
+    Model {
+        id: "follow_up".to_owned(),
+        name: text(("Vervolgsessie", "Follow-up session")),
+        description: text((
+            "Het Controle-deel van SOSTAC®: na de heidag kijk je samen naar de voortgang van de \
+             doelen, stuur je bij en maak je nieuwe afspraken.",
+            "The Control step of SOSTAC®: after the strategy day you look at the goals' progress \
+             together, adjust course and make new agreements.",
+        )),
+        credit: Some(text(("SOSTAC® is bedacht door PR Smith.", "SOSTAC® was created by PR Smith."))),
+        parts: build_parts(&FOLLOW_UP_PARTS),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod smart;
 pub mod strategy;
 pub mod text;
 pub mod timer;
+pub mod tracking;
 
 pub use language::{Lang, Localized};
 pub use model::{Model, ModelPart, Priority, WorkspaceKind};

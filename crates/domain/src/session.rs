@@ -334,7 +334,10 @@ impl SessionState {
                     None => strategy.smart_goals.push(goal.clone()),
                 }
             }
-            Event::SmartGoalRemoved { id } => strategy.smart_goals.retain(|g| g.id != *id),
+            Event::SmartGoalRemoved { id } => {
+                strategy.smart_goals.retain(|g| g.id != *id);
+                strategy.measurements.remove(id);
+            }
             Event::SmartGoalAgreed { id, by, acceptable, realistic } => {
                 if let Some(goal) = strategy.smart_goals.iter_mut().find(|g| g.id == *id) {
                     goal.agreement.insert(*by, (*acceptable, *realistic));
@@ -378,6 +381,18 @@ impl SessionState {
                     strategy.take_id(bundle.id);
                 }
                 strategy.responsibilities = responsibilities.clone();
+            }
+            Event::MeasurementRecorded { goal, measurement } => {
+                // One value per day: a new one on the same date replaces the old.
+                let series = strategy.measurements.entry(*goal).or_default();
+                series.retain(|m| m.date != measurement.date);
+                let at = series.partition_point(|m| m.date < measurement.date);
+                series.insert(at, *measurement);
+            }
+            Event::MeasurementRemoved { goal, date } => {
+                if let Some(series) = strategy.measurements.get_mut(goal) {
+                    series.retain(|m| m.date != *date);
+                }
             }
             _ => {}
         }
@@ -705,6 +720,15 @@ pub enum Op {
     SetResponsibilities {
         responsibilities: Vec<(FieldText, Option<ParticipantId>, Vec<ItemId>)>,
     },
+    RecordMeasurement {
+        goal: ItemId,
+        date: chrono::NaiveDate,
+        value: f64,
+    },
+    RemoveMeasurement {
+        goal: ItemId,
+        date: chrono::NaiveDate,
+    },
 }
 
 /// The right an op needs. The room checks it; clients only hide buttons.
@@ -758,7 +782,9 @@ impl Op {
             | Op::AddIdea { .. }
             | Op::RemoveIdea { .. }
             | Op::SaveAction { .. }
-            | Op::RemoveAction { .. } => Right::Participant,
+            | Op::RemoveAction { .. }
+            | Op::RecordMeasurement { .. }
+            | Op::RemoveMeasurement { .. } => Right::Participant,
             Op::CreateSticky { .. }
             | Op::EditSticky { .. }
             | Op::MoveSticky { .. }
@@ -774,8 +800,12 @@ impl Op {
 }
 
 /// What happened: the only thing stored, and the only way the state changes.
+///
+/// Adjacently tagged (`{"type": …, "data": …}`): an internally tagged enum makes serde
+/// buffer the fields, and buffered maps with numeric keys (votes per participant,
+/// measurements per goal) then no longer read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Event {
     SessionCreated { state: Box<SessionState> },
     DetailsChanged { details: SessionDetails },
@@ -824,6 +854,8 @@ pub enum Event {
     ActionSaved { action: Action },
     ActionRemoved { id: ItemId },
     ResponsibilitiesSet { responsibilities: Vec<Responsibility> },
+    MeasurementRecorded { goal: ItemId, measurement: crate::strategy::Measurement },
+    MeasurementRemoved { goal: ItemId, date: chrono::NaiveDate },
 }
 
 impl Event {
@@ -847,6 +879,8 @@ impl Event {
                 | Event::ActionSaved { .. }
                 | Event::ActionRemoved { .. }
                 | Event::ResponsibilitiesSet { .. }
+                | Event::MeasurementRecorded { .. }
+                | Event::MeasurementRemoved { .. }
         )
     }
 }
@@ -918,6 +952,8 @@ pub enum Rejection {
     TooManyItems,
     #[error("a responsibility bundles actions of this session, each in one bundle")]
     BadBundle,
+    #[error("a measurement is a finite number")]
+    BadMeasurement,
 }
 
 impl Rejection {
@@ -956,6 +992,7 @@ impl Rejection {
             Rejection::UnknownItem(_) => "unknown_item",
             Rejection::TooManyItems => "too_many_items",
             Rejection::BadBundle => "bad_bundle",
+            Rejection::BadMeasurement => "bad_measurement",
         }
     }
 }
@@ -1376,6 +1413,23 @@ fn decide_strategy(strategy: &Strategy, state: &SessionState, who: ParticipantId
                 bundles.push(Responsibility { id: ItemId(next), name, owner, actions });
             }
             Event::ResponsibilitiesSet { responsibilities: bundles }
+        }
+        Op::RecordMeasurement { goal, date, value } => {
+            strategy.smart_goal(goal).ok_or(Rejection::UnknownItem(goal))?;
+            if !value.is_finite() {
+                return Err(Rejection::BadMeasurement);
+            }
+            if strategy.measurements.get(&goal).is_some_and(|m| m.len() >= 1_000) {
+                return Err(Rejection::TooManyItems);
+            }
+            Event::MeasurementRecorded { goal, measurement: crate::strategy::Measurement { date, value } }
+        }
+        Op::RemoveMeasurement { goal, date } => {
+            let exists = strategy.measurements.get(&goal).is_some_and(|m| m.iter().any(|m| m.date == date));
+            if !exists {
+                return Err(Rejection::UnknownItem(goal));
+            }
+            Event::MeasurementRemoved { goal, date }
         }
         _ => return Err(Rejection::NotJoined),
     })

@@ -243,6 +243,13 @@ pub struct Responsibility {
     pub actions: Vec<ItemId>,
 }
 
+/// One measurement of a SMART goal's metric after the day (goal tracking).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub date: NaiveDate,
+    pub value: f64,
+}
+
 /// Everything above, as kept in the session state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Strategy {
@@ -254,6 +261,9 @@ pub struct Strategy {
     pub ideas: Vec<ContentIdea>,
     pub actions: Vec<Action>,
     pub responsibilities: Vec<Responsibility>,
+    /// Measurements per SMART goal, oldest first.
+    #[serde(default)]
+    pub measurements: BTreeMap<ItemId, Vec<Measurement>>,
     pub next_id: u64,
 }
 
@@ -280,6 +290,22 @@ impl Strategy {
 
     pub fn idea(&self, id: ItemId) -> Option<&ContentIdea> {
         self.ideas.iter().find(|i| i.id == id)
+    }
+
+    /// What a follow-up session starts with: the end goals and SMART goals with their
+    /// measurements; votes, personas, the message and the actions stay with the day.
+    pub fn follow_up(&self) -> Strategy {
+        Strategy {
+            end_goals: self.end_goals.iter().map(|g| EndGoal { supporters: BTreeSet::new(), ..g.clone() }).collect(),
+            smart_goals: self
+                .smart_goals
+                .iter()
+                .map(|g| SmartGoal { agreement: BTreeMap::new(), ..g.clone() })
+                .collect(),
+            measurements: self.measurements.clone(),
+            next_id: self.next_id,
+            ..Strategy::default()
+        }
     }
 
     pub(crate) fn take_id(&mut self, id: ItemId) {

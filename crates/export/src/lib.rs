@@ -2,3 +2,4 @@
 //! report, the deck, calendars and CSV later. Pure functions: no IO, no clock.
 
 pub mod agenda;
+pub mod chart;

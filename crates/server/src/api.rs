@@ -535,16 +535,29 @@ impl AppState {
         let model = resolve_model(request.model.as_deref(), request.model_file.as_deref())?;
         let settings = request.settings.parse()?;
 
-        let mut state = SessionState::new(details, &model, settings);
-        let mut events = vec![NewEvent::system(Event::SessionCreated { state: Box::new(state.clone()) })];
+        let state = SessionState::new(details, &model, settings);
         let now = chrono::Utc::now().timestamp_millis();
-        let joined = session::apply(&state, Actor::Newcomer { facilitator: true }, Op::Join { display_name }, now)?;
-        for event in &joined {
-            state.apply_event(event);
-        }
-        events.extend(joined.into_iter().map(NewEvent::system));
-        let creator = state.participants.last().map(|p| p.id).unwrap_or(ParticipantId(1));
+        self.store_new_session(state, vec![(now, Actor::Newcomer { facilitator: true }, Op::Join { display_name })])
+            .await
+    }
 
+    /// Stores a new session: its initial state, then the events of `steps` (each an op
+    /// by an actor at a time), decided by the domain like any other op. The first step is
+    /// the facilitator's join; the creator gets that participant's credential.
+    pub async fn store_new_session(
+        &self,
+        initial: SessionState,
+        steps: Vec<(i64, Actor, Op)>,
+    ) -> Result<Creation, ApiError> {
+        let mut state = initial;
+        let mut events = vec![NewEvent::system(Event::SessionCreated { state: Box::new(state.clone()) })];
+        for (at, actor, op) in steps {
+            for event in session::apply(&state, actor, op, at)? {
+                state.apply_event(&event);
+                events.push(NewEvent::system(event));
+            }
+        }
+        let creator = state.participants.iter().find(|p| p.is_facilitator).map(|p| p.id).unwrap_or(ParticipantId(1));
         let facilitator_token = Token::generate()?;
         let participant_token = Token::generate()?;
         let credential = Token::generate()?;
@@ -564,7 +577,7 @@ impl AppState {
                 }),
             })
             .await?;
-        tracing::info!(session = %id, model = %model.id, "session created");
+        tracing::info!(session = %id, model = %state.model.id, "session created");
         Ok(Creation {
             id,
             seq,

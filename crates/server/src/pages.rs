@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{id}", get(session_page))
         .route("/s/{id}/join", post(join_from_form))
         .route("/s/{id}/prepare", get(prepare_page))
+        .route("/s/{id}/follow-up", get(follow_up_page))
+        .route("/s/{id}/follow-up/measure", post(record_measurement))
+        .route("/s/{id}/follow-up/session", post(schedule_follow_up))
+        .route("/demo", post(start_demo))
         .route("/locales/{file}", get(locale_file))
 }
 
@@ -236,7 +240,11 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
          <form method=\"post\" action=\"/sessions?lang={code}\" class=\"create\">\
          {model}{title}{organisation}{language}{meeting}{name}\
          <fieldset><legend>{agenda}</legend>{start}{tz}{hours}{every}{breaks}{days}{gap}</fieldset>\
-         <button type=\"submit\">{submit}</button></form>",
+         <button type=\"submit\">{submit}</button></form>\
+         <form method=\"post\" action=\"/demo?lang={code}\" class=\"demo\"><p>{demo_intro}</p>\
+         <button type=\"submit\" class=\"secondary\" data-action=\"demo\">{demo}</button></form>",
+        demo_intro = esc(&text(lang, "demo.intro", &[])),
+        demo = esc(&text(lang, "demo.button", &[])),
         heading = esc(&text(lang, "home.title", &[])),
         intro = esc(&text(lang, "home.intro", &[])),
         code = lang.code(),
@@ -680,6 +688,255 @@ async fn join_from_form(
             (error.status(), join_form(lang, id, &form.token, &title, &form.display_name, Some(&error))).into_response()
         }
         Err(ApiError::NotAuthorized) => message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link"),
+        Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
+    }
+}
+
+// ---- After the day: goal tracking and the follow-up ----------------------------------
+
+#[derive(Debug, Deserialize)]
+struct MeasureForm {
+    #[serde(default)]
+    goal_id: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct FollowUpForm {
+    #[serde(default)]
+    start: String,
+}
+
+/// Reads the caller and the session for the follow-up pages.
+async fn follow_up_access(
+    app: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<(SessionId, crate::access::Caller, SessionState), Response> {
+    let Ok(id) = parse_session_id(id) else {
+        return Err(message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"));
+    };
+    let caller = match app.authenticate(id, headers).await {
+        Ok(caller) => caller,
+        Err(ApiError::SessionNotFound) => {
+            return Err(message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"));
+        }
+        Err(_) => return Err(message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link")),
+    };
+    match app.rooms.read(id).await {
+        Ok((_, state)) => Ok((id, caller, state)),
+        Err(error) => Err(message_page(lang, error.status(), &format!("error.{}", error.code()))),
+    }
+}
+
+fn follow_up_body(
+    lang: Lang,
+    id: SessionId,
+    state: &SessionState,
+    is_facilitator: bool,
+    error: Option<&ApiError>,
+) -> String {
+    let mut out = format!(
+        "<h1>{}</h1><p class=\"lead\">{}</p>",
+        esc(&text(lang, "follow.title", &[("title", state.details.title.as_str())])),
+        esc(&text(lang, "follow.intro", &[]))
+    );
+    if let Some(error) = error {
+        out.push_str(&format!("<div class=\"error\" role=\"alert\">{}</div>", esc(&error.message(lang))));
+    }
+    if state.strategy.smart_goals.is_empty() {
+        out.push_str(&format!("<p>{}</p>", esc(&text(lang, "follow.no_goals", &[]))));
+    }
+    let today = chrono::Utc::now().date_naive();
+    for goal in &state.strategy.smart_goals {
+        let tracking = crate::strategy_view::tracking_of(state, goal);
+        let measurements = state.strategy.measurements.get(&goal.id).cloned().unwrap_or_default();
+        let chart = heisessie_export::chart::goal_chart_svg(goal.text.as_str(), &tracking, &measurements, lang);
+        let latest = tracking
+            .latest
+            .map(|m| text(lang, "follow.latest", &[("date", &m.date.to_string()), ("value", &format!("{}", m.value))]))
+            .unwrap_or_default();
+        let expected = tracking
+            .expected_at_latest
+            .map(|e| text(lang, "follow.expected", &[("value", &format!("{e:.1}"))]))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "<section class=\"goal-track\" data-goal=\"{gid}\" data-progress=\"{progress}\"><h2>{goal}</h2>\
+             <p class=\"verdict {progress}\">{verdict}</p><p class=\"hint\">{latest} {expected}</p>\
+             <div class=\"chart\">{chart}</div>\
+             <form method=\"post\" action=\"/s/{id}/follow-up/measure?lang={code}\" class=\"measure\">\
+             <input type=\"hidden\" name=\"goal_id\" value=\"{gid}\">\
+             <label class=\"field\"><span>{date_label}</span><input type=\"date\" name=\"date\" value=\"{today}\" required></label>\
+             <label class=\"field\"><span>{value_label}{metric}</span><input name=\"value\" inputmode=\"decimal\" required></label>\
+             <button type=\"submit\">{add}</button></form></section>",
+            gid = goal.id.0,
+            progress = tracking.progress.code(),
+            goal = esc(goal.text.as_str()),
+            verdict = esc(heisessie_export::chart::progress_words(tracking.progress, lang)),
+            latest = esc(&latest),
+            expected = esc(&expected),
+            code = lang.code(),
+            date_label = esc(&text(lang, "follow.date", &[])),
+            value_label = esc(&text(lang, "follow.value", &[])),
+            metric = if goal.fields.metric.is_empty() { String::new() } else { format!(" ({})", esc(goal.fields.metric.as_str())) },
+            add = esc(&text(lang, "follow.add", &[])),
+        ));
+    }
+    if is_facilitator {
+        let next = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+        out.push_str(&format!(
+            "<section class=\"follow-session\"><h2>{}</h2><p>{}</p>\
+             <form method=\"post\" action=\"/s/{id}/follow-up/session?lang={code}\" class=\"create\">\
+             <label class=\"field\"><span>{}</span><input type=\"datetime-local\" name=\"start\" value=\"{next}T09:00\" required></label>\
+             <button type=\"submit\" data-action=\"schedule-follow-up\">{}</button></form></section>",
+            esc(&text(lang, "follow.session_title", &[])),
+            esc(&text(lang, "follow.session_intro", &[])),
+            esc(&text(lang, "home.start", &[])),
+            esc(&text(lang, "follow.schedule", &[])),
+            code = lang.code(),
+        ));
+    }
+    out.push_str(&format!(
+        "<p><a class=\"button secondary\" href=\"/s/{id}?lang={}\">{}</a></p>",
+        lang.code(),
+        esc(&text(lang, "created.open", &[]))
+    ));
+    out
+}
+
+async fn follow_up_page(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    match follow_up_access(&app, &id, &headers, lang).await {
+        Ok((id, caller, state)) => {
+            let is_facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
+            let title = text(lang, "follow.title", &[("title", state.details.title.as_str())]);
+            page(lang, &title, &follow_up_body(lang, id, &state, is_facilitator, None)).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+async fn record_measurement(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+    Form(form): Form<MeasureForm>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    if !same_origin(&headers) {
+        return message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin");
+    }
+    let (id, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let parsed = (|| {
+        let goal =
+            form.goal_id.trim().parse::<u64>().map_err(|_| ApiError::field("goal_id", FieldProblem::BadStart))?;
+        let date = chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
+            .map_err(|_| ApiError::field("date", FieldProblem::BadStart))?;
+        let value =
+            form.value.trim().replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                ApiError::field("value", FieldProblem::OutOfRange { min: i64::MIN, max: i64::MAX, got: 0 })
+            })?;
+        Ok::<_, ApiError>((heisessie_domain::strategy::ItemId(goal), date, value))
+    })();
+    let result = match parsed {
+        Ok((goal, date, value)) => app
+            .rooms
+            .apply(
+                id,
+                heisessie_domain::session::Actor::Participant(caller.participant),
+                heisessie_domain::session::Op::RecordMeasurement { goal, date, value },
+                None,
+            )
+            .await
+            .map(|_| ()),
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/s/{id}/follow-up?lang={}", lang.code())).into_response(),
+        Err(error) => {
+            let is_facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
+            let title = text(lang, "follow.title", &[("title", state.details.title.as_str())]);
+            (error.status(), page(lang, &title, &follow_up_body(lang, id, &state, is_facilitator, Some(&error))))
+                .into_response()
+        }
+    }
+}
+
+fn created_page(app: &AppState, lang: Lang, created: &crate::api::Creation, heading_key: &str) -> Response {
+    let qr = crate::qr::data_url(&created.participant_link).unwrap_or_default();
+    let body = format!(
+        "<h1>{heading}</h1><p class=\"notice\">{save}</p>\
+         <div class=\"created\"><dl class=\"links\"><dt>{f_label}</dt><dd><input readonly value=\"{f_link}\" aria-label=\"{f_label}\"></dd>\
+         <dt>{p_label}</dt><dd><input readonly value=\"{p_link}\" aria-label=\"{p_label}\"></dd></dl>\
+         <img class=\"qr\" src=\"{qr}\" alt=\"{qr_alt}\" width=\"180\" height=\"180\"></div>\
+         <p class=\"actions\"><a class=\"button\" href=\"/s/{id}?lang={code}\">{open}</a> \
+         <a class=\"button secondary\" href=\"/s/{id}/follow-up?lang={code}\">{follow}</a></p>",
+        heading = esc(&text(lang, heading_key, &[])),
+        save = esc(&text(lang, "created.save_links", &[])),
+        f_label = esc(&text(lang, "created.facilitator_link", &[])),
+        f_link = esc(&created.facilitator_link),
+        p_label = esc(&text(lang, "created.participant_link", &[])),
+        p_link = esc(&created.participant_link),
+        qr = esc(&qr),
+        qr_alt = esc(&text(lang, "created.qr", &[])),
+        id = created.id,
+        code = lang.code(),
+        open = esc(&text(lang, "created.open", &[])),
+        follow = esc(&text(lang, "follow.open", &[])),
+    );
+    let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
+    (StatusCode::CREATED, [(header::SET_COOKIE, cookie)], page(lang, &text(lang, heading_key, &[]), &body))
+        .into_response()
+}
+
+async fn schedule_follow_up(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+    Form(form): Form<FollowUpForm>,
+) -> Response {
+    let lang = lang_from(&headers, &query);
+    if !same_origin(&headers) {
+        return message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin");
+    }
+    let (_, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if !state.participant(caller.participant).is_some_and(|p| p.is_facilitator) {
+        return message_page(lang, StatusCode::FORBIDDEN, "error.facilitator_only");
+    }
+    let created = match crate::api::parse_start("start", &form.start) {
+        Ok(start) => crate::demo::create_follow_up(&app, &state, start, caller.participant).await,
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(created) => created_page(&app, lang, &created, "follow.created"),
+        Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
+    }
+}
+
+async fn start_demo(State(app): State<AppState>, headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
+    let lang = lang_from(&headers, &query);
+    if !same_origin(&headers) {
+        return message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin");
+    }
+    match crate::demo::create_demo(&app, lang).await {
+        Ok(created) => created_page(&app, lang, &created, "demo.created"),
         Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
     }
 }

@@ -251,6 +251,15 @@ pub enum WireOp {
     SetResponsibilities {
         responsibilities: Vec<WireResponsibility>,
     },
+    RecordMeasurement {
+        goal_id: u64,
+        date: NaiveDate,
+        value: f64,
+    },
+    RemoveMeasurement {
+        goal_id: u64,
+        date: NaiveDate,
+    },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -515,6 +524,10 @@ impl WireOp {
                     })
                     .collect::<Result<Vec<_>, ApiError>>()?,
             },
+            WireOp::RecordMeasurement { goal_id, date, value } => {
+                Op::RecordMeasurement { goal: ItemId(goal_id), date, value }
+            }
+            WireOp::RemoveMeasurement { goal_id, date } => Op::RemoveMeasurement { goal: ItemId(goal_id), date },
         })
     }
 }
@@ -830,7 +843,9 @@ pub fn wire_event(
         | Event::IdeaRemoved { .. }
         | Event::ActionSaved { .. }
         | Event::ActionRemoved { .. }
-        | Event::ResponsibilitiesSet { .. } => {
+        | Event::ResponsibilitiesSet { .. }
+        | Event::MeasurementRecorded { .. }
+        | Event::MeasurementRemoved { .. } => {
             WireEvent::StrategyChanged { strategy: Box::new(strategy_view(state, session_today(state))) }
         }
     };

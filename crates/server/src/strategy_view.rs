@@ -66,6 +66,17 @@ pub struct SmartGoalView {
     pub reason: String,
     pub agreement: Vec<AgreementView>,
     pub check: SmartCheckView,
+    pub measurements: Vec<MeasurementView>,
+    /// `on_track`, `behind`, `no_data` or `no_target`.
+    pub progress: &'static str,
+    /// What the target line expects on the date of the newest measurement.
+    pub expected_at_latest: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasurementView {
+    pub date: NaiveDate,
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,6 +208,12 @@ fn optional(text: &str) -> Option<String> {
     (!text.trim().is_empty()).then(|| text.to_owned())
 }
 
+/// Where a SMART goal stands against its target line, from the day of the session.
+pub fn tracking_of(state: &SessionState, goal: &SmartGoal) -> heisessie_domain::tracking::Tracking {
+    let measurements = state.strategy.measurements.get(&goal.id).map(Vec::as_slice).unwrap_or_default();
+    heisessie_domain::tracking::track(goal, measurements, state.settings.start().date())
+}
+
 pub fn goal_check(goal: &SmartGoal, lang: Lang, today: NaiveDate) -> SmartCheckView {
     let fields = GoalFields {
         metric: optional(goal.fields.metric.as_str()),
@@ -326,6 +343,13 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
                     .map(|(p, (a, r))| AgreementView { participant_id: p.0, acceptable: *a, realistic: *r })
                     .collect(),
                 check: goal_check(g, lang, today),
+                measurements: strategy
+                    .measurements
+                    .get(&g.id)
+                    .map(|series| series.iter().map(|m| MeasurementView { date: m.date, value: m.value }).collect())
+                    .unwrap_or_default(),
+                progress: tracking_of(state, g).progress.code(),
+                expected_at_latest: tracking_of(state, g).expected_at_latest,
             })
             .collect(),
         personas: strategy

@@ -231,3 +231,28 @@ async fn the_origins_of_ops_are_kept_for_resent_ops(store: &dyn Store) {
     assert_eq!(store.recent_origins(id, 10).await.unwrap(), vec![(3, origin("a-1", 11)), (5, origin("a-2", -7))]);
     assert_eq!(store.recent_origins(id, 1).await.unwrap(), vec![(5, origin("a-2", -7))]);
 }
+
+/// Events whose data holds maps keyed by ids (votes per participant, measurements per
+/// goal) read back exactly as they were written.
+pub fn events_with_keyed_maps_round_trip() {
+    use heisessie_domain::strategy::{FieldText, ItemId, Measurement, SmartFields, SmartGoal};
+    let mut state = sample_state();
+    let mut agreement = std::collections::BTreeMap::new();
+    agreement.insert(ParticipantId(2), (true, false));
+    let goal = SmartGoal {
+        id: ItemId(3),
+        end_goal: None,
+        text: FieldText::parse("text", "10% meer omzet").unwrap(),
+        fields: SmartFields::default(),
+        agreement,
+    };
+    state.strategy.smart_goals.push(goal.clone());
+    let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    state.strategy.measurements.insert(ItemId(3), vec![Measurement { date, value: 1.5 }]);
+    state.roles.presenters.insert(PartId(1), ParticipantId(1));
+    for event in [Event::SessionCreated { state: Box::new(state) }, Event::SmartGoalSaved { goal }] {
+        let json = serde_json::to_string(&event).unwrap();
+        let back: Event = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        assert_eq!(back, event);
+    }
+}

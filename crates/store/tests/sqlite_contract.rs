@@ -30,3 +30,8 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
     let error = SqliteStore::open(&file.join("data")).await.err().expect("opening must fail");
     assert!(error.to_string().contains("cannot create the data folder"), "{error}");
 }
+
+#[test]
+fn events_with_keyed_maps_round_trip() {
+    contract::events_with_keyed_maps_round_trip();
+}

@@ -1,6 +1,7 @@
 //! The integration tests: the real server on port 0 with a fresh SQLite folder, real
 //! HTTP clients, and the real `heisessie` binary for the command line.
 
+mod after;
 mod api;
 mod browser;
 mod browser_room;
