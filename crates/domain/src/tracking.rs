@@ -105,10 +105,13 @@ mod tests {
         NaiveDate::from_ymd_opt(2027, m, d).unwrap()
     }
 
+    /// A goal, its measurements as (date, value), and the verdict they must give.
+    type Case<'a> = (&'a SmartGoal, Vec<(NaiveDate, f64)>, Progress);
+
     #[test]
     fn measurements_are_compared_with_the_target_line() {
         let rising = goal(Some(100.0), Some(200.0), Some(day(11, 1)));
-        let cases: Vec<(&SmartGoal, Vec<(NaiveDate, f64)>, Progress)> = vec![
+        let cases: Vec<Case> = vec![
             (&rising, vec![], Progress::NoData),
             (&rising, vec![(day(3, 1), 130.0)], Progress::OnTrack),
             (&rising, vec![(day(3, 1), 130.0), (day(6, 1), 120.0)], Progress::Behind),
