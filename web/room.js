@@ -334,10 +334,28 @@ function renderNav() {
   fill(ui.nav,
     canMove && el('button', { type: 'button', class: 'icon', 'data-action': 'previous', 'aria-label': t('room.previous'), disabled: index === 0, onclick: () => send(ops.previousPart()) }, '◀'),
     canMove && el('button', { type: 'button', class: 'icon', 'data-action': 'next', 'aria-label': t('room.next'), disabled: index >= list.length - 1, onclick: () => send(ops.nextPart()) }, '▶'));
-  ui.meeting.replaceChildren(el('a', { class: 'link-button', href: `/s/${sessionId}/follow-up?lang=${lang}`, 'data-action': 'follow-up' }, t('room.follow_up')), ' ');
+  ui.meeting.replaceChildren(el('a', { class: 'link-button', href: `/s/${sessionId}/follow-up?lang=${lang}`, 'data-action': 'follow-up' }, t('room.follow_up')), ' ', downloads());
   if (S.session.meeting_link) {
     ui.meeting.append(el('a', { class: 'button secondary', href: S.session.meeting_link, target: '_blank', rel: 'noopener noreferrer' }, t('room.video_call')));
   }
+}
+
+const EXPORTS = [
+  ['report.pdf', 'export.report_pdf'], ['report.html', 'export.report_html'], ['report.md', 'export.report_md'],
+  ['deck.pdf', 'export.deck_pdf'], ['deck.html', 'export.deck_html'],
+  ['session.ics', 'export.session_ics'], ['actions.ics', 'export.actions_ics'], ['content.ics', 'export.content_ics'],
+  ['actions.csv', 'export.actions_csv'], ['content.csv', 'export.content_csv'],
+];
+
+/** The downloads: for the facilitator always, for participants once the facilitator allows it. */
+function downloads() {
+  if (!isFacilitator() && !S.session.exports_open) return null;
+  return el('details', { class: 'downloads' },
+    el('summary', { 'data-action': 'downloads' }, t('export.title')),
+    el('ul', {}, EXPORTS.map(([file, key]) => el('li', {}, el('a', { href: `/api/sessions/${sessionId}/exports/${file}`, download: '' }, t(key))))),
+    isFacilitator() && el('label', { class: 'exports-open' },
+      el('input', { type: 'checkbox', checked: S.session.exports_open, 'data-action': 'exports-open', onchange: (event) => send({ type: 'set_exports_open', open: event.target.checked }) }),
+      ' ', t('export.open')));
 }
 
 function timerRemaining() {

@@ -1,6 +1,7 @@
 //! The `heisessie` binary: parse the command line, wire the parts, run. Nothing else.
 
 mod check_goal;
+mod export;
 mod load;
 
 use std::net::SocketAddr;
@@ -46,6 +47,8 @@ enum Command {
     CheckGoal(check_goal::CheckGoalArgs),
     /// Create a complete sample session to learn from, and print its links.
     Demo(DemoArgs),
+    /// Write a stored session's report, deck, calendars or CSV into a folder.
+    Export(export::ExportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -317,6 +320,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan(args),
         Command::Load(args) => load::run(args),
         Command::CheckGoal(args) => check_goal::run(args),
+        Command::Export(args) => export::run(args),
         Command::Demo(args) => match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(runtime) => match runtime.block_on(demo(args)) {
                 Ok(()) => ExitCode::SUCCESS,

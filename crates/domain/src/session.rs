@@ -169,6 +169,9 @@ pub struct SessionState {
     pub notes: BTreeMap<PartId, NoteText>,
     #[serde(default)]
     pub strategy: Strategy,
+    /// Participants may download the exports (the facilitator always may).
+    #[serde(default)]
+    pub exports_open: bool,
     next_part_id: u32,
     next_participant_id: u64,
     #[serde(default)]
@@ -197,6 +200,7 @@ impl SessionState {
             vote: None,
             notes: BTreeMap::new(),
             strategy: Strategy::default(),
+            exports_open: false,
             next_participant_id: 1,
             next_board_id: 1,
         }
@@ -539,6 +543,7 @@ impl SessionState {
             Event::NotesSet { part, text } => {
                 self.notes.insert(*part, text.clone());
             }
+            Event::ExportsOpened { open } => self.exports_open = *open,
             event => self.apply_strategy_event(event),
         }
     }
@@ -720,6 +725,9 @@ pub enum Op {
     SetResponsibilities {
         responsibilities: Vec<(FieldText, Option<ParticipantId>, Vec<ItemId>)>,
     },
+    SetExportsOpen {
+        open: bool,
+    },
     RecordMeasurement {
         goal: ItemId,
         date: chrono::NaiveDate,
@@ -768,7 +776,9 @@ impl Op {
                 Right::Timekeeper
             }
             Op::SetNotes { .. } => Right::NoteTaker,
-            Op::SetPrimaryPersona { .. } | Op::SetResponsibilities { .. } => Right::Facilitator,
+            Op::SetPrimaryPersona { .. } | Op::SetResponsibilities { .. } | Op::SetExportsOpen { .. } => {
+                Right::Facilitator
+            }
             Op::SaveEndGoal { .. }
             | Op::RemoveEndGoal { .. }
             | Op::MoveEndGoal { .. }
@@ -854,6 +864,7 @@ pub enum Event {
     ActionSaved { action: Action },
     ActionRemoved { id: ItemId },
     ResponsibilitiesSet { responsibilities: Vec<Responsibility> },
+    ExportsOpened { open: bool },
     MeasurementRecorded { goal: ItemId, measurement: crate::strategy::Measurement },
     MeasurementRemoved { goal: ItemId, date: chrono::NaiveDate },
 }
@@ -1414,6 +1425,7 @@ fn decide_strategy(strategy: &Strategy, state: &SessionState, who: ParticipantId
             }
             Event::ResponsibilitiesSet { responsibilities: bundles }
         }
+        Op::SetExportsOpen { open } => Event::ExportsOpened { open },
         Op::RecordMeasurement { goal, date, value } => {
             strategy.smart_goal(goal).ok_or(Rejection::UnknownItem(goal))?;
             if !value.is_finite() {

@@ -131,7 +131,7 @@ static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Wishes without an object: "groeien", "beter worden", "the best".
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\d"));
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"(€\s?)?\d[\d.,]*(\s?%)?"));
 
 static WRITTEN_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(

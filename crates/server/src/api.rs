@@ -142,6 +142,8 @@ pub struct SessionView {
     pub participants: Vec<ParticipantView>,
     pub roles: RolesView,
     pub schedule: AgendaView,
+    /// Participants may download the exports (the facilitator always may).
+    pub exports_open: bool,
     /// The caller; absent where the view goes to everyone (live events).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub you: Option<ParticipantView>,
@@ -475,6 +477,7 @@ pub fn session_view(
                 .collect(),
         },
         schedule: agenda_view(&state.schedule(), lang),
+        exports_open: state.exports_open,
         you: you.and_then(|you| state.participant(you)).map(participant_view),
     }
 }
@@ -980,6 +983,37 @@ pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResul
     Ok(Json(serde_json::Value::Object(letters)))
 }
 
+#[utoipa::path(get, path = "/api/sessions/{id}/exports/{file}", tag = "exports",
+    params(("id" = String, Path, description = "The session's id"),
+        ("file" = String, Path, description = "report.html, report.md, report.pdf, deck.html, deck.pdf, session.ics, actions.ics, content.ics, actions.csv or content.csv")),
+    responses((status = 200, description = "The file, as an attachment named after the session's id"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(app): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = parse_session_id(&id)?;
+    let caller = app.authenticate(id, &headers).await?;
+    let kind = crate::exports::parse_kind(&file)?;
+    let (_, state) = app.rooms.read(id).await?;
+    let facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
+    if !facilitator && !state.exports_open {
+        return Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly));
+    }
+    let body = crate::exports::render(kind, id, &state, &app.public_url)?;
+    let disposition = format!("attachment; filename=\"{}\"", crate::exports::file_name(id, kind));
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -1002,7 +1036,8 @@ pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResul
         assign_role,
         rotate_link,
         get_strategy,
-        check_goal
+        check_goal,
+        export
     ),
     components(schemas(ErrorBody))
 )]

@@ -8,9 +8,11 @@ pub mod api;
 mod assets;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod i18n;
 pub mod live;
 mod pages;
+mod pdf_export;
 pub mod protocol;
 mod qr;
 pub mod rooms;
@@ -88,7 +90,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions/{id}/roles", post(api::assign_role))
         .route("/sessions/{id}/links/{kind}/rotate", post(api::rotate_link))
         .route("/sessions/{id}/live", get(live::live))
-        .route("/sessions/{id}/strategy", get(api::get_strategy));
+        .route("/sessions/{id}/strategy", get(api::get_strategy))
+        .route("/sessions/{id}/exports/{file}", get(api::export));
     Router::new()
         .nest("/api", api)
         .merge(pages::routes())

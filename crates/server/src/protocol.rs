@@ -251,6 +251,9 @@ pub enum WireOp {
     SetResponsibilities {
         responsibilities: Vec<WireResponsibility>,
     },
+    SetExportsOpen {
+        open: bool,
+    },
     RecordMeasurement {
         goal_id: u64,
         date: NaiveDate,
@@ -524,6 +527,7 @@ impl WireOp {
                     })
                     .collect::<Result<Vec<_>, ApiError>>()?,
             },
+            WireOp::SetExportsOpen { open } => Op::SetExportsOpen { open },
             WireOp::RecordMeasurement { goal_id, date, value } => {
                 Op::RecordMeasurement { goal: ItemId(goal_id), date, value }
             }
@@ -774,7 +778,8 @@ pub fn wire_event(
         | Event::PartRemoved { .. }
         | Event::PartMoved { .. }
         | Event::PartRetimed { .. }
-        | Event::ParticipantJoined { .. } => WireEvent::SessionChanged { session: Box::new(session_view()) },
+        | Event::ParticipantJoined { .. }
+        | Event::ExportsOpened { .. } => WireEvent::SessionChanged { session: Box::new(session_view()) },
         Event::RoleAssigned { role, participant } => {
             let (name, part) = match role {
                 Role::ProcessFacilitator => ("process_facilitator", None),

@@ -357,3 +357,30 @@ workspace_test!(the_actions_workspace_walks_the_day_and_bundles_responsibilities
     piet.wait_for("[...document.querySelectorAll('.workload li')].some(li => li.innerText.includes('Begeleider') && li.dataset.flag === 'no_responsibility')", Duration::from_secs(5)).await?;
     save_screenshot(&fay, "actions-nl.png").await?;
 });
+
+#[tokio::test]
+async fn a_newcomer_tries_the_demo_and_finds_every_part_filled() {
+    let app = spawn_app().await;
+    let browser = Browser::launch().await.expect("Chromium starts");
+    browser::on_failure(&browser, "demo", async {
+        let context = browser.new_context().await?;
+        context.set_language("nl");
+        let page = context.new_named_page("newcomer").await?;
+        page.goto(&app.url("/")).await?;
+        page.click_and_wait_for_load("[data-action=demo]").await?;
+        page.wait_for_text("Je demosessie staat klaar").await?;
+        page.click_and_wait_for_load("a.button[href*='follow-up']").await?;
+        page.wait_for("document.querySelectorAll('.goal-track svg').length === 2", Duration::from_secs(5)).await?;
+        save_screenshot(&page, "follow-up-nl.png").await?;
+        page.goto(&page.url().await?.replace("/follow-up", "")).await?;
+        page.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(10)).await?;
+        go_to_workspace(&page, "SMART-doelen", "smart_goals").await?;
+        page.wait_for("document.querySelectorAll('.smart-goal').length === 2", Duration::from_secs(5)).await?;
+        page.click("[data-action=downloads]").await?;
+        assert!(page.count(".downloads a[href$='report.pdf']").await? == 1, "the facilitator finds the downloads");
+        anyhow::Ok(())
+    })
+    .await
+    .expect("the demo works");
+    app.stop().await;
+}
