@@ -1001,7 +1001,11 @@ pub async fn export(
     if !facilitator && !state.exports_open {
         return Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly));
     }
-    let body = crate::exports::render(kind, id, &state, &app.public_url)?;
+    // Typesetting a PDF takes real CPU time: off the async workers, so the rooms stay quick.
+    let public_url = app.public_url.clone();
+    let body = tokio::task::spawn_blocking(move || crate::exports::render(kind, id, &state, &public_url))
+        .await
+        .map_err(|error| ApiError::Internal(format!("the export stopped: {error}")))??;
     let disposition = format!("attachment; filename=\"{}\"", crate::exports::file_name(id, kind));
     Ok((
         [
