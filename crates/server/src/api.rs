@@ -983,8 +983,16 @@ pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResul
     Ok(Json(serde_json::Value::Object(letters)))
 }
 
+/// `?participant=ID` narrows `actions.ics` to one person's deadlines.
+#[derive(Debug, Deserialize, Default)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub participant: Option<u64>,
+}
+
 #[utoipa::path(get, path = "/api/sessions/{id}/exports/{file}", tag = "exports",
     params(("id" = String, Path, description = "The session's id"),
+        ("participant" = Option<u64>, Query, description = "For actions.ics: only this participant's deadlines"),
         ("file" = String, Path, description = "report.html, report.md, report.pdf, deck.html, deck.pdf, session.ics, actions.ics, content.ics, actions.csv or content.csv")),
     responses((status = 200, description = "The file, as an attachment named after the session's id"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -992,6 +1000,7 @@ pub async fn export(
     State(app): State<AppState>,
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<ExportQuery>,
 ) -> ApiResult<Response> {
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
@@ -1003,7 +1012,15 @@ pub async fn export(
     }
     // Typesetting a PDF takes real CPU time: off the async workers, so the rooms stay quick.
     let public_url = app.public_url.clone();
-    let body = tokio::task::spawn_blocking(move || crate::exports::render(kind, id, &state, &public_url))
+    let person = match query.participant {
+        Some(who) if state.participant(ParticipantId(who)).is_none() => {
+            return Err(ApiError::Rejected(heisessie_domain::session::Rejection::UnknownParticipant(ParticipantId(
+                who,
+            ))));
+        }
+        who => who.map(ParticipantId),
+    };
+    let body = tokio::task::spawn_blocking(move || crate::exports::render_for(kind, id, &state, &public_url, person))
         .await
         .map_err(|error| ApiError::Internal(format!("the export stopped: {error}")))??;
     let disposition = format!("attachment; filename=\"{}\"", crate::exports::file_name(id, kind));

@@ -91,6 +91,17 @@ pub fn file_name(id: SessionId, kind: ExportKind) -> String {
 
 /// Renders one export of the session in the session's language.
 pub fn render(kind: ExportKind, id: SessionId, state: &SessionState, public_url: &str) -> Result<Vec<u8>, ApiError> {
+    render_for(kind, id, state, public_url, None)
+}
+
+/// As `render`; the action calendar holds only `person`'s deadlines when one is given.
+pub fn render_for(
+    kind: ExportKind,
+    id: SessionId,
+    state: &SessionState,
+    public_url: &str,
+    person: Option<heisessie_domain::session::ParticipantId>,
+) -> Result<Vec<u8>, ApiError> {
     let lang: Lang = state.details.language;
     let now = Utc::now();
     let today = crate::protocol::session_today(state);
@@ -102,7 +113,7 @@ pub fn render(kind: ExportKind, id: SessionId, state: &SessionState, public_url:
         ExportKind::ReportMarkdown => report::report_markdown(state, lang, today, now_ms).into_bytes(),
         ExportKind::DeckHtml => deck::deck_html(state, lang, today).into_bytes(),
         ExportKind::SessionCalendar => ics::session_calendar(state, &board, &uid, now).into_bytes(),
-        ExportKind::ActionCalendar => ics::action_calendar(state, None, &uid, now).into_bytes(),
+        ExportKind::ActionCalendar => ics::action_calendar(state, person, &uid, now).into_bytes(),
         ExportKind::ContentCalendar => ics::content_calendar(state, &uid, now).into_bytes(),
         ExportKind::ActionsCsv => csv_export::actions_csv(state, lang).into_bytes(),
         ExportKind::ContentCsv => csv_export::content_calendar_csv(state, lang).into_bytes(),

@@ -69,6 +69,35 @@ async fn the_facilitator_downloads_every_export_and_participants_only_when_allow
         }
     }
 
+    // One person's deadlines only; an unknown person is refused.
+    let all = app
+        .client
+        .get(app.url(&format!("/api/sessions/{id}/exports/actions.ics")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("a body");
+    let mine = app
+        .client
+        .get(app.url(&format!("/api/sessions/{id}/exports/actions.ics?participant=2")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("a body");
+    assert!(
+        mine.matches("BEGIN:VEVENT").count() < all.matches("BEGIN:VEVENT").count() && mine.contains("BEGIN:VEVENT")
+    );
+    let (status, body) = app
+        .send(reqwest::Method::GET, &format!("/api/sessions/{id}/exports/actions.ics?participant=77"), None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+
     // A participant needs the facilitator's permission.
     let (status, joined) = app
         .send(
