@@ -120,6 +120,11 @@ struct Inner {
     config: RoomConfig,
     rooms: Mutex<HashMap<SessionId, mpsc::Sender<Command>>>,
     next_conn: AtomicU64,
+    /// One write to the store at a time, across all rooms. SQLite takes one writer;
+    /// another that finds the lock taken sleeps in steps of milliseconds (its busy
+    /// handler). Waiting here is a queue without the sleeps, and a room's ops pile up
+    /// meanwhile into its next, larger batch.
+    writing: tokio::sync::Mutex<()>,
 }
 
 /// The registry of running rooms.
@@ -140,7 +145,10 @@ fn now_ms() -> i64 {
 
 impl Rooms {
     pub fn new(store: Arc<dyn Store>, config: RoomConfig) -> Self {
-        Rooms { inner: Arc::new(Inner { store, config, rooms: Mutex::default(), next_conn: AtomicU64::new(1) }) }
+        let writing = tokio::sync::Mutex::new(());
+        Rooms {
+            inner: Arc::new(Inner { store, config, rooms: Mutex::default(), next_conn: AtomicU64::new(1), writing }),
+        }
     }
 
     pub fn config(&self) -> &RoomConfig {
@@ -490,7 +498,10 @@ impl Room {
         });
         let first_seq = self.seq + 1;
         if !events.is_empty() {
-            match self.inner.store.append_events(self.id, self.seq, &events, credential).await {
+            let writing = self.inner.writing.lock().await;
+            let appended = self.inner.store.append_events(self.id, self.seq, &events, credential).await;
+            drop(writing);
+            match appended {
                 Ok(last) => {
                     self.seq = last;
                     if let Some(state) = state {
@@ -529,16 +540,25 @@ impl Room {
             self.answer(request, result);
         }
         if self.seq >= self.snapshot_seq + self.inner.config.snapshot_every {
-            self.store_snapshot().await;
+            self.store_snapshot();
         }
     }
 
-    async fn store_snapshot(&mut self) {
-        match self.inner.store.save_snapshot(self.id, self.seq, &self.state).await {
-            Ok(()) => self.snapshot_seq = self.seq,
+    /// Stores a snapshot in the background: encoding and writing it takes a
+    /// millisecond or more, which the ops arriving meanwhile need not wait for. The
+    /// store keeps the newest snapshot whatever order the writes finish in.
+    fn store_snapshot(&mut self) {
+        let (inner, id, seq, state) = (self.inner.clone(), self.id, self.seq, self.state.clone());
+        self.snapshot_seq = seq;
+        tokio::spawn(async move {
+            let writing = inner.writing.lock().await;
+            let saved = inner.store.save_snapshot(id, seq, &state).await;
+            drop(writing);
             // The events are committed; a missing snapshot only makes the next load slower.
-            Err(error) => tracing::warn!(session = %self.id, %error, "could not store a snapshot"),
-        }
+            if let Err(error) = saved {
+                tracing::warn!(session = %id, %error, "could not store a snapshot");
+            }
+        });
     }
 
     fn answer(&mut self, request: OpRequest, result: Result<(u64, Vec<Event>), ApiError>) {
@@ -714,10 +734,13 @@ impl Room {
         }
         remove_from_registry(&self.inner, self.id, weak);
         rx.close();
-        let (store, id, seq, state) = (self.inner.store.clone(), self.id, self.seq, self.state.clone());
+        let (inner, id, seq, state) = (self.inner.clone(), self.id, self.seq, self.state.clone());
         if seq > self.snapshot_seq {
             tokio::spawn(async move {
-                if let Err(error) = store.save_snapshot(id, seq, &state).await {
+                let writing = inner.writing.lock().await;
+                let saved = inner.store.save_snapshot(id, seq, &state).await;
+                drop(writing);
+                if let Err(error) = saved {
                     tracing::warn!(session = %id, %error, "could not store a snapshot on unload");
                 }
             });
