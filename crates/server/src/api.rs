@@ -727,17 +727,21 @@ pub async fn edit_session(
         },
     };
     let settings = request.settings.as_ref().map(SettingsInput::parse).transpose()?;
-    let mut result = (0, current.clone());
+    let mut ops = Vec::new();
     if details != current.details {
-        result = app.apply_as(id, caller, Op::EditDetails { details }).await?;
+        ops.push(Op::EditDetails { details });
     }
     if let Some(settings) = settings {
-        result = app.apply_as(id, caller, Op::ChangeSettings { settings }).await?;
+        ops.push(Op::ChangeSettings { settings });
     }
-    if result.0 == 0 {
-        result = app.rooms.read(id).await?;
-    }
-    Ok(Json(session_view(id, result.0, &result.1, Some(caller.participant), lang_of(&headers, &uri))))
+    // Both changes commit together or not at all.
+    let (seq, state) = if ops.is_empty() {
+        app.rooms.read(id).await?
+    } else {
+        let applied = app.rooms.apply_all(id, Actor::Participant(caller.participant), ops).await?;
+        (applied.seq, applied.state)
+    };
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
 #[utoipa::path(get, path = "/api/sessions/{id}/schedule", tag = "sessions",

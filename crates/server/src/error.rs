@@ -59,6 +59,9 @@ pub enum ApiError {
     RateLimited,
     /// A WebSocket from another site's page.
     ForeignOrigin,
+    /// The disk refused to store the change (full, failing): nothing was changed, and
+    /// the same request can be tried again in a moment.
+    StorageUnavailable,
     /// Logged with its cause; the client only hears that something went wrong.
     Internal(String),
 }
@@ -103,6 +106,7 @@ impl ApiError {
             ApiError::SessionFull => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyConnections | ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
+            ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -127,6 +131,7 @@ impl ApiError {
             ApiError::TooManyConnections => "too_many_connections",
             ApiError::RateLimited => "rate_limited",
             ApiError::ForeignOrigin => "foreign_origin",
+            ApiError::StorageUnavailable => "storage_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -222,6 +227,8 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::SessionNotFound,
             StoreError::Conflict(_) => ApiError::Conflict,
+            // The cause was logged where it happened; the person hears what to do.
+            StoreError::Unavailable(_) => ApiError::StorageUnavailable,
             StoreError::Broken(cause) => ApiError::Internal(cause),
         }
     }

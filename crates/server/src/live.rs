@@ -26,7 +26,6 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -39,7 +38,7 @@ use crate::access::Caller;
 use crate::api::parse_session_id;
 use crate::error::{ApiError, request_lang};
 use crate::protocol::{self, ClientMessage, ServerMessage, WireOp, close};
-use crate::rooms::{Connection, Frame, OpReply, OpRequest};
+use crate::rooms::{Connection, Frame, OpReply, OpRequest, QueueSender, connection_queue};
 
 /// Limits of the live connections, set by the operator.
 #[derive(Debug, Clone)]
@@ -265,7 +264,8 @@ fn op_hash(op: &Value) -> i64 {
 
 impl Live {
     async fn run(&mut self, socket: &mut Socket) {
-        let (queue_tx, mut queue_rx) = mpsc::channel::<Frame>(self.app.rooms.config().connection_queue);
+        let config = self.app.rooms.config();
+        let (queue_tx, mut queue_rx) = connection_queue(config.connection_queue, config.connection_queue_bytes);
         let mut queue_tx = Some(queue_tx);
         let mut shutdown = self.app.shutdown.subscribe();
         // One future for the whole connection: a fresh one per message would register
@@ -350,7 +350,7 @@ impl Live {
     }
 
     /// Handles one text frame; returns what to send back directly, if anything.
-    async fn on_text(&mut self, text: &str, queue: &mut Option<mpsc::Sender<Frame>>) -> Option<Control> {
+    async fn on_text(&mut self, text: &str, queue: &mut Option<QueueSender>) -> Option<Control> {
         let Ok(value) = serde_json::from_str::<Value>(text) else {
             return Some(self.error("not_json"));
         };

@@ -8,7 +8,7 @@
 //! slowing the room. An idle room stores a snapshot and unloads.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,7 +44,74 @@ impl Frame {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
+
+/// A connection's outgoing queue, bounded in frames and in bytes: a reader that falls
+/// behind costs the server at most `max_bytes` (plus the one frame that found the queue
+/// empty) before it is dropped with "resync".
+pub fn connection_queue(frames: usize, max_bytes: usize) -> (QueueSender, QueueReceiver) {
+    let (tx, rx) = mpsc::channel(frames.max(1));
+    let bytes = Arc::new(AtomicUsize::new(0));
+    (QueueSender { tx, bytes: bytes.clone(), max_bytes }, QueueReceiver { rx, bytes })
+}
+
+pub struct QueueSender {
+    tx: mpsc::Sender<Frame>,
+    bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
+}
+
+/// The queue was full (in frames or in bytes) or its reader has gone.
+#[derive(Debug)]
+pub struct QueueFull;
+
+impl QueueSender {
+    pub fn try_send(&self, frame: Frame) -> Result<(), QueueFull> {
+        let len = frame.len();
+        let queued = self.bytes.load(Ordering::Acquire);
+        // An empty queue takes any one frame, so a large welcome still goes out.
+        if queued > 0 && queued.saturating_add(len) > self.max_bytes {
+            return Err(QueueFull);
+        }
+        self.bytes.fetch_add(len, Ordering::AcqRel);
+        self.tx.try_send(frame).map_err(|_| {
+            self.bytes.fetch_sub(len, Ordering::AcqRel);
+            QueueFull
+        })
+    }
+
+    /// Frames that can still be queued.
+    pub fn capacity(&self) -> usize {
+        self.tx.capacity()
+    }
+
+    /// Bytes waiting to be written.
+    pub fn queued_bytes(&self) -> usize {
+        self.bytes.load(Ordering::Acquire)
+    }
+}
+
+pub struct QueueReceiver {
+    rx: mpsc::Receiver<Frame>,
+    bytes: Arc<AtomicUsize>,
+}
+
+impl QueueReceiver {
+    pub async fn recv(&mut self) -> Option<Frame> {
+        let frame = self.rx.recv().await?;
+        self.bytes.fetch_sub(frame.len(), Ordering::AcqRel);
+        Some(frame)
+    }
+}
+
 pub type ConnId = u64;
 
 #[derive(Debug, Clone)]
@@ -55,6 +122,8 @@ pub struct RoomConfig {
     pub idle_unload: Duration,
     /// Frames queued per connection before it counts as too slow and is dropped.
     pub connection_queue: usize,
+    /// Bytes queued per connection before it counts as too slow and is dropped.
+    pub connection_queue_bytes: usize,
     pub max_connections_per_session: usize,
     /// A client this many events behind or less gets the events; further behind, a snapshot.
     pub catch_up_limit: u64,
@@ -70,6 +139,7 @@ impl Default for RoomConfig {
             timer_warnings_seconds: heisessie_domain::timer::DEFAULT_WARNINGS_SECONDS.to_vec(),
             idle_unload: Duration::from_secs(300),
             connection_queue: 1024,
+            connection_queue_bytes: 4 << 20,
             max_connections_per_session: 250,
             catch_up_limit: 500,
             snapshot_every: 100,
@@ -104,11 +174,19 @@ pub struct Connection {
     pub id: ConnId,
     pub participant: ParticipantId,
     pub lang: Lang,
-    pub queue: mpsc::Sender<Frame>,
+    pub queue: QueueSender,
+}
+
+/// Ops that commit together or not at all (an HTTP request that changes two things).
+pub struct AtomicOps {
+    actor: Actor,
+    ops: Vec<Op>,
+    reply: oneshot::Sender<Result<Applied, ApiError>>,
 }
 
 enum Command {
     Op(Box<OpRequest>),
+    Atomic(Box<AtomicOps>),
     Read(oneshot::Sender<Result<(u64, SessionState), ApiError>>),
     Connect { conn: Connection, last_seq: Option<u64>, reply: oneshot::Sender<Result<(), ApiError>> },
     Disconnect(ConnId),
@@ -138,6 +216,9 @@ const COMMAND_QUEUE: usize = 4096;
 const MAX_BATCH: usize = 512;
 /// Resent op ids remembered per room.
 const DEDUP_CAPACITY: usize = 20_000;
+/// After the disk refused a write, the next write is tried this much later; ops that
+/// arrive meanwhile are answered `storage_unavailable` at once.
+const STORAGE_RETRY: Duration = Duration::from_millis(500);
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -204,6 +285,14 @@ impl Rooms {
         rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
     }
 
+    /// Applies `ops` in order as one: all their events are committed in one
+    /// transaction, or, when any op is rejected or the commit fails, nothing changes.
+    pub async fn apply_all(&self, id: SessionId, actor: Actor, ops: Vec<Op>) -> Result<Applied, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(id, Command::Atomic(Box::new(AtomicOps { actor, ops, reply: tx }))).await?;
+        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+    }
+
     /// Hands an op from a connection to its room; the outcome goes to the connection.
     pub async fn submit(&self, id: SessionId, request: OpRequest) -> Result<(), ApiError> {
         self.send(id, Command::Op(Box::new(request))).await
@@ -234,7 +323,7 @@ impl Rooms {
 struct Conn {
     participant: ParticipantId,
     lang: Lang,
-    queue: mpsc::Sender<Frame>,
+    queue: QueueSender,
     part: Option<PartId>,
 }
 
@@ -250,6 +339,9 @@ struct Room {
     dedup: HashMap<(ParticipantId, String), (i64, u64)>,
     dedup_order: VecDeque<(ParticipantId, String)>,
     presence_dirty: bool,
+    /// Set when the store reported the disk unavailable: until then, writes (the
+    /// timer's among them) wait instead of trying again at once.
+    storage_down_until: Option<tokio::time::Instant>,
 }
 
 /// What became of one op in a batch.
@@ -299,6 +391,7 @@ async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Comma
         dedup: HashMap::new(),
         dedup_order: VecDeque::new(),
         presence_dirty: false,
+        storage_down_until: None,
     };
     if let Ok(origins) = inner.store.recent_origins(id, DEDUP_CAPACITY as u32).await {
         for (seq, origin) in origins {
@@ -315,7 +408,12 @@ async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Comma
             .timer
             .as_ref()
             .and_then(|t| t.next_due_ms(now, &inner.config.timer_warnings_seconds))
-            .map(|due| Duration::from_millis(due.saturating_sub(now).max(0) as u64));
+            .map(|due| Duration::from_millis(due.saturating_sub(now).max(0) as u64))
+            // While the disk is failing, the timer's events wait for the next try.
+            .map(|due| match room.storage_down_until {
+                Some(until) => due.max(until.saturating_duration_since(tokio::time::Instant::now())),
+                None => due,
+            });
         tokio::select! {
             command = rx.recv() => {
                 let Some(command) = command else { break };
@@ -366,6 +464,9 @@ fn fail(command: Command, error: &ApiError) {
         Command::Read(reply) => {
             let _ = reply.send(Err(error.clone()));
         }
+        Command::Atomic(request) => {
+            let _ = request.reply.send(Err(error.clone()));
+        }
         Command::Connect { reply, .. } => {
             let _ = reply.send(Err(error.clone()));
         }
@@ -410,6 +511,10 @@ impl Room {
     async fn other(&mut self, command: Command) {
         match command {
             Command::Op(_) => {}
+            Command::Atomic(request) => {
+                let AtomicOps { actor, ops, reply } = *request;
+                let _ = reply.send(self.commit_atomic(actor, ops).await);
+            }
             Command::Read(reply) => {
                 let _ = reply.send(Ok((self.seq, self.state.clone())));
             }
@@ -497,32 +602,12 @@ impl Room {
             credential
         });
         let first_seq = self.seq + 1;
-        if !events.is_empty() {
-            let writing = self.inner.writing.lock().await;
-            let appended = self.inner.store.append_events(self.id, self.seq, &events, credential).await;
-            drop(writing);
-            match appended {
-                Ok(last) => {
-                    self.seq = last;
-                    if let Some(state) = state {
-                        self.state = state;
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(session = %self.id, %error, "commit failed");
-                    let error = ApiError::from(error);
-                    // Another writer may have moved the log on: start again from what is stored.
-                    if let Ok((seq, snapshot_seq, state)) = load(&self.inner, self.id).await {
-                        (self.seq, self.snapshot_seq, self.state) = (seq, snapshot_seq, state);
-                    }
-                    for (request, _) in ops.into_iter().zip(outcomes) {
-                        self.answer(request, Err(error.clone()));
-                    }
-                    return;
-                }
+        if let Err(error) = self.persist(&events, state, credential).await {
+            for request in ops {
+                self.answer(request, Err(error.clone()));
             }
+            return;
         }
-
         for (offset, new) in events.iter().enumerate() {
             self.broadcast(first_seq + offset as u64, now, &new.event);
         }
@@ -542,6 +627,91 @@ impl Room {
         if self.seq >= self.snapshot_seq + self.inner.config.snapshot_every {
             self.store_snapshot();
         }
+    }
+
+    /// Commits `events` (with a joining participant's credential) and moves the room's
+    /// state on to `state`, the state after them. On a failure nothing moves on, every
+    /// caller is told, and the room reconciles with what the store really holds.
+    async fn persist(
+        &mut self,
+        events: &[NewEvent],
+        state: Option<SessionState>,
+        credential: Option<NewCredential>,
+    ) -> Result<(), ApiError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        if let Some(until) = self.storage_down_until
+            && tokio::time::Instant::now() < until
+        {
+            // The disk failed a moment ago: answer at once rather than queue behind it.
+            return Err(ApiError::StorageUnavailable);
+        }
+        let writing = self.inner.writing.lock().await;
+        let appended = self.inner.store.append_events(self.id, self.seq, events, credential).await;
+        drop(writing);
+        match appended {
+            Ok(last) => {
+                self.storage_down_until = None;
+                self.seq = last;
+                if let Some(state) = state {
+                    self.state = state;
+                }
+                Ok(())
+            }
+            Err(error) => {
+                tracing::error!(session = %self.id, %error, "commit failed");
+                if matches!(error, StoreError::Unavailable(_)) {
+                    self.storage_down_until = Some(tokio::time::Instant::now() + STORAGE_RETRY);
+                }
+                self.reconcile().await;
+                Err(ApiError::from(error))
+            }
+        }
+    }
+
+    /// After a failed commit: reload what the store holds. Should events have been
+    /// stored after all (a commit that reported failure after it took effect, or
+    /// another writer), everyone hears them like any others, and their ops' ids are
+    /// remembered so that a resend is answered, not applied twice.
+    async fn reconcile(&mut self) {
+        let before = self.seq;
+        let Ok((seq, snapshot_seq, state)) = load(&self.inner, self.id).await else { return };
+        let missed = if seq > before { self.inner.store.events_since(self.id, before).await.ok() } else { None };
+        (self.seq, self.snapshot_seq, self.state) = (seq, snapshot_seq, state);
+        if seq <= before {
+            return;
+        }
+        tracing::warn!(session = %self.id, before, after = seq, "events were stored despite a failed commit");
+        for stored in missed.unwrap_or_default() {
+            self.broadcast(stored.seq, stored.recorded_at_ms, &stored.event);
+        }
+        if let Ok(origins) = self.inner.store.recent_origins(self.id, DEDUP_CAPACITY as u32).await {
+            for (seq, origin) in origins.into_iter().filter(|(seq, _)| *seq > before) {
+                self.remember(origin.participant, origin.client_op_id, origin.op_hash, seq);
+            }
+        }
+    }
+
+    /// Decides `ops` in order on a copy of the state; commits all their events in one
+    /// transaction, or nothing when any op is rejected.
+    async fn commit_atomic(&mut self, actor: Actor, ops: Vec<Op>) -> Result<Applied, ApiError> {
+        let now = now_ms();
+        let mut state = self.state.clone();
+        let mut events = Vec::new();
+        for op in ops {
+            for event in session::apply(&state, actor, op, now).map_err(ApiError::from)? {
+                state.apply_event(&event);
+                events.push(NewEvent::system(event));
+            }
+        }
+        let first_seq = self.seq + 1;
+        self.persist(&events, Some(state), None).await?;
+        for (offset, new) in events.iter().enumerate() {
+            self.broadcast(first_seq + offset as u64, now, &new.event);
+        }
+        let events = events.into_iter().map(|new| new.event).collect();
+        Ok(Applied { seq: self.seq, state: self.state.clone(), events })
     }
 
     /// Stores a snapshot in the background: encoding and writing it takes a

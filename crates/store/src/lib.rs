@@ -50,6 +50,10 @@ pub enum StoreError {
     /// Someone else wrote first: the expected seq was not the last one, or the id exists.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The disk refused a read or write (full, an I/O error, busy past the timeout):
+    /// nothing was stored, and the same write may succeed once the disk recovers.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     /// The database failed or holds something it should not; the cause is logged, not shown.
     #[error("storage failure: {0}")]
     Broken(String),

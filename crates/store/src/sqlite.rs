@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use heisessie_domain::session::{Event, ParticipantId, SessionState};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Connection, Row, Sqlite, SqlitePool};
 
 use crate::{
     Credential, LinkKind, NewCredential, NewEvent, NewSession, Origin, SessionAccess, SessionId, Snapshot, Store,
@@ -26,9 +27,24 @@ impl From<sqlx::Error> for StoreError {
         match error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_owned()),
+            sqlx::Error::Database(db) if is_unavailable(db.code().as_deref()) => {
+                StoreError::Unavailable(db.message().to_owned())
+            }
+            sqlx::Error::Io(error) => StoreError::Unavailable(error.to_string()),
+            sqlx::Error::PoolTimedOut => StoreError::Unavailable("no database connection came free in time".to_owned()),
             other => StoreError::Broken(other.to_string()),
         }
     }
+}
+
+/// SQLite's primary result codes (the low byte of an extended code) that say the disk,
+/// not the data, is the problem: the write may succeed later. SQLITE_BUSY (5) and
+/// SQLITE_LOCKED (6): another writer held on past the busy timeout; SQLITE_IOERR (10):
+/// the OS refused a read, write or sync (`EFBIG` under a file-size limit, `EIO`);
+/// SQLITE_FULL (13): no space left; SQLITE_CANTOPEN (14): a file could not be opened.
+fn is_unavailable(code: Option<&str>) -> bool {
+    let Some(code) = code.and_then(|code| code.parse::<i32>().ok()) else { return false };
+    matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)
 }
 
 fn encode(event: &Event) -> Result<String, StoreError> {
@@ -83,6 +99,63 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Starts a write: a connection of its own, in a `BEGIN IMMEDIATE` transaction.
+    /// Pair it with [`SqliteStore::finish_write`].
+    ///
+    /// sqlx's own transactions count their nesting on the client side; when a COMMIT
+    /// fails (a full disk), SQLite may or may not have rolled back, the count and the
+    /// connection disagree, and a connection handed back to the pool turns every later
+    /// "transaction" into a savepoint inside one that never ends: acknowledged writes
+    /// that are never stored. So a write here says `BEGIN IMMEDIATE` and `COMMIT`
+    /// itself, checks afterwards that the connection is really out of the transaction,
+    /// and after any error closes the connection instead of returning it to the pool.
+    async fn begin_write(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+            Ok(_) => Ok(conn),
+            Err(error) => {
+                discard(conn).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Commits the write `begun` when `body` succeeded, and verifies the commit.
+    async fn finish_write<T>(
+        &self,
+        mut conn: PoolConnection<Sqlite>,
+        body: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let result = match body {
+            Ok(value) => commit_verified(&mut conn).await.map(|()| value),
+            Err(error) => Err(error),
+        };
+        if result.is_err() {
+            discard(conn).await;
+        }
+        result
+    }
+}
+
+async fn commit_verified(conn: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+    sqlx::query("COMMIT").execute(&mut *conn).await?;
+    // Verify: BEGIN succeeds only outside a transaction, so a COMMIT that reported
+    // success without ending the transaction is caught here.
+    sqlx::query("BEGIN DEFERRED").execute(&mut *conn).await.map_err(|error| {
+        StoreError::Broken(format!("the connection was still in a transaction after COMMIT: {error}"))
+    })?;
+    sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Closes a connection after an error: closing rolls back whatever transaction it
+/// held, and the pool opens a fresh one on demand, so writes resume once the disk does.
+async fn discard(conn: PoolConnection<Sqlite>) {
+    let conn = conn.detach();
+    if let Err(error) = conn.close_hard().await {
+        tracing::debug!(%error, "closing a failed database connection");
+    }
 }
 
 async fn insert_events(
@@ -135,27 +208,110 @@ async fn insert_credential(
     Ok(())
 }
 
+async fn create_session_in(tx: &mut sqlx::SqliteConnection, session: &NewSession) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (id, created_at_ms, facilitator_link_hash, participant_link_hash, last_seq) \
+             VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(session.id)
+    .bind(session.created_at_ms)
+    .bind(session.facilitator_link.0.as_slice())
+    .bind(session.participant_link.0.as_slice())
+    .bind(session.events.len() as i64)
+    .execute(&mut *tx)
+    .await?;
+    insert_events(tx, session.id, 1, &session.events).await?;
+    if let Some(creator) = &session.creator {
+        insert_credential(tx, session.id, creator).await?;
+    }
+    Ok(())
+}
+
+async fn rotate_link_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: SessionId,
+    kind: LinkKind,
+    new_link: TokenHash,
+    keep: Option<ParticipantId>,
+) -> Result<i64, StoreError> {
+    let (hash_column, epoch_column) = match kind {
+        LinkKind::Facilitator => ("facilitator_link_hash", "facilitator_epoch"),
+        LinkKind::Participant => ("participant_link_hash", "participant_epoch"),
+    };
+    let sql = format!(
+        "UPDATE sessions SET {hash_column} = ?, {epoch_column} = {epoch_column} + 1 WHERE id = ? \
+             RETURNING {epoch_column}"
+    );
+    let epoch: i64 = sqlx::query_scalar(&sql).bind(new_link.0.as_slice()).bind(id).fetch_one(&mut *tx).await?;
+    if let Some(keep) = keep {
+        sqlx::query("UPDATE credentials SET epoch = ? WHERE session_id = ? AND participant_id = ? AND via_link = ?")
+            .bind(epoch)
+            .bind(id)
+            .bind(to_i64(keep.0))
+            .bind(kind.code())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(epoch)
+}
+
+async fn append_events_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: SessionId,
+    expected_seq: u64,
+    events: &[NewEvent],
+    credential: Option<&NewCredential>,
+) -> Result<u64, StoreError> {
+    let new_last = expected_seq + events.len() as u64;
+    // Writing first takes SQLite's write lock at once; the WHERE on last_seq makes
+    // the append conditional, so two writers can never both get the same seqs.
+    let updated = sqlx::query("UPDATE sessions SET last_seq = ? WHERE id = ? AND last_seq = ?")
+        .bind(to_i64(new_last))
+        .bind(id)
+        .bind(to_i64(expected_seq))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        return Err(match exists {
+            None => StoreError::NotFound,
+            Some(last) => StoreError::Conflict(format!("expected seq {expected_seq}, the log is at {last}")),
+        });
+    }
+    insert_events(tx, id, expected_seq + 1, events).await?;
+    if let Some(credential) = credential {
+        insert_credential(tx, id, credential).await?;
+    }
+    Ok(new_last)
+}
+
+async fn save_snapshot_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: SessionId,
+    seq: u64,
+    payload: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO snapshots (session_id, seq, payload) VALUES (?, ?, ?) \
+                 ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload \
+                 WHERE excluded.seq > snapshots.seq",
+    )
+    .bind(id)
+    .bind(to_i64(seq))
+    .bind(payload)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_session(&self, session: NewSession) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO sessions (id, created_at_ms, facilitator_link_hash, participant_link_hash, last_seq) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(session.id)
-        .bind(session.created_at_ms)
-        .bind(session.facilitator_link.0.as_slice())
-        .bind(session.participant_link.0.as_slice())
-        .bind(session.events.len() as i64)
-        .execute(&mut *tx)
-        .await?;
-        insert_events(&mut tx, session.id, 1, &session.events).await?;
-        if let Some(creator) = &session.creator {
-            insert_credential(&mut tx, session.id, creator).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let mut conn = self.begin_write().await?;
+        let result = create_session_in(&mut conn, &session).await;
+        self.finish_write(conn, result).await
     }
 
     async fn session_access(&self, id: SessionId) -> Result<SessionAccess, StoreError> {
@@ -182,29 +338,9 @@ impl Store for SqliteStore {
         new_link: TokenHash,
         keep: Option<ParticipantId>,
     ) -> Result<i64, StoreError> {
-        let (hash_column, epoch_column) = match kind {
-            LinkKind::Facilitator => ("facilitator_link_hash", "facilitator_epoch"),
-            LinkKind::Participant => ("participant_link_hash", "participant_epoch"),
-        };
-        let mut tx = self.pool.begin().await?;
-        let sql = format!(
-            "UPDATE sessions SET {hash_column} = ?, {epoch_column} = {epoch_column} + 1 WHERE id = ? \
-             RETURNING {epoch_column}"
-        );
-        let epoch: i64 = sqlx::query_scalar(&sql).bind(new_link.0.as_slice()).bind(id).fetch_one(&mut *tx).await?;
-        if let Some(keep) = keep {
-            sqlx::query(
-                "UPDATE credentials SET epoch = ? WHERE session_id = ? AND participant_id = ? AND via_link = ?",
-            )
-            .bind(epoch)
-            .bind(id)
-            .bind(to_i64(keep.0))
-            .bind(kind.code())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(epoch)
+        let mut conn = self.begin_write().await?;
+        let result = rotate_link_in(&mut conn, id, kind, new_link, keep).await;
+        self.finish_write(conn, result).await
     }
 
     async fn append_events(
@@ -214,33 +350,9 @@ impl Store for SqliteStore {
         events: &[NewEvent],
         credential: Option<NewCredential>,
     ) -> Result<u64, StoreError> {
-        let new_last = expected_seq + events.len() as u64;
-        let mut tx = self.pool.begin().await?;
-        // Writing first takes SQLite's write lock at once; the WHERE on last_seq makes
-        // the append conditional, so two writers can never both get the same seqs.
-        let updated = sqlx::query("UPDATE sessions SET last_seq = ? WHERE id = ? AND last_seq = ?")
-            .bind(to_i64(new_last))
-            .bind(id)
-            .bind(to_i64(expected_seq))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if updated == 0 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM sessions WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match exists {
-                None => StoreError::NotFound,
-                Some(last) => StoreError::Conflict(format!("expected seq {expected_seq}, the log is at {last}")),
-            });
-        }
-        insert_events(&mut tx, id, expected_seq + 1, events).await?;
-        if let Some(credential) = &credential {
-            insert_credential(&mut tx, id, credential).await?;
-        }
-        tx.commit().await?;
-        Ok(new_last)
+        let mut conn = self.begin_write().await?;
+        let result = append_events_in(&mut conn, id, expected_seq, events, credential.as_ref()).await;
+        self.finish_write(conn, result).await
     }
 
     async fn recent_origins(&self, id: SessionId, limit: u32) -> Result<Vec<(u64, Origin)>, StoreError> {
@@ -306,17 +418,9 @@ impl Store for SqliteStore {
     async fn save_snapshot(&self, id: SessionId, seq: u64, state: &SessionState) -> Result<(), StoreError> {
         let payload =
             serde_json::to_string(state).map_err(|e| StoreError::Broken(format!("cannot encode a snapshot: {e}")))?;
-        sqlx::query(
-            "INSERT INTO snapshots (session_id, seq, payload) VALUES (?, ?, ?) \
-             ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload \
-             WHERE excluded.seq > snapshots.seq",
-        )
-        .bind(id)
-        .bind(to_i64(seq))
-        .bind(payload)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.begin_write().await?;
+        let result = save_snapshot_in(&mut conn, id, seq, &payload).await;
+        self.finish_write(conn, result).await
     }
 
     async fn load_snapshot(&self, id: SessionId) -> Result<Option<Snapshot>, StoreError> {

@@ -17,7 +17,8 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    store: SqliteStore,
+    /// None when the server runs in another process (see [`TestApp::external`]).
+    store: Option<SqliteStore>,
 }
 
 /// Starts the app on a random port with a fresh data folder.
@@ -58,7 +59,19 @@ pub async fn spawn_configured(data_dir: &Path, rooms: RoomConfig, live: LiveConf
         _dir: None,
         stop: Some(stop),
         server: Some(server),
-        store,
+        store: Some(store),
+    }
+}
+
+/// Speaks to a server that runs elsewhere (the real binary in a child process).
+pub fn external(base: &str) -> TestApp {
+    TestApp {
+        base: base.trim_end_matches('/').to_owned(),
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client"),
+        _dir: None,
+        stop: None,
+        server: None,
+        store: None,
     }
 }
 
@@ -159,7 +172,9 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("the server task ends").expect("the server stops cleanly");
         }
-        self.store.close().await;
+        if let Some(store) = self.store.take() {
+            store.close().await;
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod browser_room;
 mod browser_smoke;
 mod check_goal;
 mod cli;
+mod disk_full;
 mod exports;
 mod helpers;
 mod live;
