@@ -7,6 +7,7 @@ import { el, fill, initials, clock, timeOf, typingIn } from './dom.js';
 import { t, loadLocale, pickLang, switchLang, lang } from './i18n.js';
 import { LiveConnection, ops } from './protocol.js';
 import { renderWorkspace, WORKSPACE_KINDS } from './workspaces.js';
+import { applyStrategyChanges } from './strategy-changes.js';
 
 const root = document.getElementById('app');
 const sessionId = root.dataset.session;
@@ -188,7 +189,7 @@ function applyEvent(frame) {
       applyRole(e);
       break;
     case 'strategy_changed':
-      S.strategy = e.strategy;
+      S.strategy = applyStrategyChanges(S.strategy, e.changes);
       break;
     default:
       break;

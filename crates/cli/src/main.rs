@@ -103,6 +103,16 @@ struct ServeArgs {
     #[arg(long, env = "HEISESSIE_MAX_CONNECTIONS_PER_SESSION", default_value_t = 250,
           value_parser = clap::value_parser!(u32).range(1..))]
     max_connections_per_session: u32,
+    /// Kilobytes waiting to be sent to one live connection before it counts as too slow
+    /// and is closed with "resync" (it then resumes where it was).
+    #[arg(long, env = "HEISESSIE_CONNECTION_QUEUE_KB", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(64..=1_048_576))]
+    connection_queue_kb: u32,
+    /// Kilobytes of strategy content (end goals, SMART goals, personas, core message,
+    /// ideas, actions) one session may hold, stored.
+    #[arg(long, env = "HEISESSIE_MAX_STRATEGY_KB", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(16..=65_536))]
+    max_strategy_kb: u32,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -297,8 +307,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     let public_url = args.public_url.unwrap_or_else(|| format!("http://{local}"));
     tracing::info!(addr = %local, data_dir = %args.data_dir.display(), %public_url, "Heisessie is serving");
-    let rooms =
-        RoomConfig { max_connections_per_session: args.max_connections_per_session as usize, ..RoomConfig::default() };
+    let rooms = RoomConfig {
+        max_connections_per_session: args.max_connections_per_session as usize,
+        connection_queue_bytes: args.connection_queue_kb as usize * 1024,
+        max_strategy_bytes: args.max_strategy_kb as usize * 1024,
+        ..RoomConfig::default()
+    };
     let live =
         LiveConfig { max_connections_per_address: args.max_connections_per_address as usize, ..LiveConfig::default() };
     let state = AppState::with_config(Arc::new(store.clone()), &public_url, rooms, live);

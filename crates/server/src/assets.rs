@@ -16,6 +16,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("room.js", "text/javascript; charset=utf-8", include_str!("../../../web/room.js")),
     ("prepare.js", "text/javascript; charset=utf-8", include_str!("../../../web/prepare.js")),
     ("workspaces.js", "text/javascript; charset=utf-8", include_str!("../../../web/workspaces.js")),
+    ("strategy-changes.js", "text/javascript; charset=utf-8", include_str!("../../../web/strategy-changes.js")),
 ];
 
 pub async fn asset(Path(file): Path<String>) -> Result<Response, ApiError> {

@@ -62,6 +62,10 @@ pub enum ApiError {
     /// The disk refused to store the change (full, failing): nothing was changed, and
     /// the same request can be tried again in a moment.
     StorageUnavailable,
+    /// The session's strategy content is at its size limit (in KiB).
+    StrategyFull {
+        max_kb: usize,
+    },
     /// Logged with its cause; the client only hears that something went wrong.
     Internal(String),
 }
@@ -107,6 +111,7 @@ impl ApiError {
             ApiError::TooManyConnections | ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StrategyFull { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -132,6 +137,7 @@ impl ApiError {
             ApiError::RateLimited => "rate_limited",
             ApiError::ForeignOrigin => "foreign_origin",
             ApiError::StorageUnavailable => "storage_unavailable",
+            ApiError::StrategyFull { .. } => "strategy_full",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -143,6 +149,7 @@ impl ApiError {
             ApiError::Rejected(Rejection::IndexOutOfRange { len, .. }) => {
                 i18n::text(lang, &key, &[("max", &len.to_string())])
             }
+            ApiError::StrategyFull { max_kb } => i18n::text(lang, &key, &[("max", &max_kb.to_string())]),
             ApiError::InvalidBody { detail, .. } | ApiError::InvalidModelFile(detail) => {
                 i18n::text(lang, &key, &[("detail", detail)])
             }

@@ -16,6 +16,7 @@ mod pdf_export;
 pub mod protocol;
 mod qr;
 pub mod rooms;
+pub mod strategy_diff;
 pub mod strategy_view;
 
 use std::future::Future;

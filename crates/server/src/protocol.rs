@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{ParticipantView, SessionView};
 use crate::error::{ApiError, FieldProblem};
+use crate::strategy_diff::StrategyChanges;
 use crate::strategy_view::{StrategyView, strategy_view};
 
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -736,9 +737,10 @@ pub enum WireEvent {
         part_id: Option<u32>,
         participant_id: Option<u64>,
     },
-    /// Anything in the strategy changed: all of it as it now is, with its checks.
+    /// Something in the strategy changed: only the sections and items that differ from
+    /// what the client has (see `strategy_diff`), with their checks.
     StrategyChanged {
-        strategy: Box<StrategyView>,
+        changes: StrategyChanges,
     },
 }
 
@@ -761,14 +763,11 @@ pub fn audience(event: &Event) -> Audience {
 /// session after the event, for the events that change the session as a whole.
 pub fn wire_event(
     event: &Event,
-    state: &SessionState,
     session_view: impl FnOnce() -> SessionView,
+    strategy_changes: impl FnOnce() -> StrategyChanges,
 ) -> (WireEvent, Audience) {
     if event.is_strategy() {
-        return (
-            WireEvent::StrategyChanged { strategy: Box::new(strategy_view(state, session_today(state))) },
-            Audience::Everyone,
-        );
+        return (WireEvent::StrategyChanged { changes: strategy_changes() }, Audience::Everyone);
     }
     let wire = match event {
         Event::SessionCreated { .. }
@@ -850,9 +849,7 @@ pub fn wire_event(
         | Event::ActionRemoved { .. }
         | Event::ResponsibilitiesSet { .. }
         | Event::MeasurementRecorded { .. }
-        | Event::MeasurementRemoved { .. } => {
-            WireEvent::StrategyChanged { strategy: Box::new(strategy_view(state, session_today(state))) }
-        }
+        | Event::MeasurementRemoved { .. } => WireEvent::StrategyChanged { changes: strategy_changes() },
     };
     (wire, Audience::Everyone)
 }

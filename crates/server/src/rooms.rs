@@ -23,6 +23,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use crate::api::session_view;
 use crate::error::ApiError;
 use crate::protocol::{self, Audience, PresenceView, ServerMessage, live_snapshot, wire_event};
+use crate::strategy_diff::{self, StrategyChanges};
 
 /// A frame for a connection: shared text, cloned per recipient without copying. One
 /// pointer wide, so that the queue of every connection stays small.
@@ -124,6 +125,8 @@ pub struct RoomConfig {
     pub connection_queue: usize,
     /// Bytes queued per connection before it counts as too slow and is dropped.
     pub connection_queue_bytes: usize,
+    /// The most a session's strategy content may take, stored (JSON bytes).
+    pub max_strategy_bytes: usize,
     pub max_connections_per_session: usize,
     /// A client this many events behind or less gets the events; further behind, a snapshot.
     pub catch_up_limit: u64,
@@ -140,6 +143,7 @@ impl Default for RoomConfig {
             idle_unload: Duration::from_secs(300),
             connection_queue: 1024,
             connection_queue_bytes: 4 << 20,
+            max_strategy_bytes: 1 << 20,
             max_connections_per_session: 250,
             catch_up_limit: 500,
             snapshot_every: 100,
@@ -342,6 +346,14 @@ struct Room {
     /// Set when the store reported the disk unavailable: until then, writes (the
     /// timer's among them) wait instead of trying again at once.
     storage_down_until: Option<tokio::time::Instant>,
+    /// The strategy view (JSON) as the connections last heard it, to send only changes.
+    strategy_json: serde_json::Value,
+}
+
+/// The strategy view of `state` as JSON, the form its changes are computed in.
+fn strategy_json(state: &SessionState) -> serde_json::Value {
+    let view = crate::strategy_view::strategy_view(state, protocol::session_today(state));
+    serde_json::to_value(view).unwrap_or_default()
 }
 
 /// What became of one op in a batch.
@@ -392,7 +404,9 @@ async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Comma
         dedup_order: VecDeque::new(),
         presence_dirty: false,
         storage_down_until: None,
+        strategy_json: serde_json::Value::Null,
     };
+    room.strategy_json = strategy_json(&room.state);
     if let Ok(origins) = inner.store.recent_origins(id, DEDUP_CAPACITY as u32).await {
         for (seq, origin) in origins {
             room.remember(origin.participant, origin.client_op_id, origin.op_hash, seq);
@@ -565,6 +579,11 @@ impl Room {
             // commit leaves the room's state exactly as stored.
             let current = state.get_or_insert_with(|| self.state.clone());
             match session::apply(current, request.actor, request.op.clone(), now) {
+                Ok(new) if new.iter().any(Event::is_strategy) && !self.strategy_fits(current, &new) => {
+                    outcomes.push(Outcome::Rejected(ApiError::StrategyFull {
+                        max_kb: self.inner.config.max_strategy_bytes / 1024,
+                    }));
+                }
                 Ok(new) => {
                     let start = events.len();
                     for (index, event) in new.into_iter().enumerate() {
@@ -693,6 +712,22 @@ impl Room {
         }
     }
 
+    /// Whether the strategy stays within its size limit after `events`, or at least
+    /// does not grow (so that trimming a strategy over the limit is always possible).
+    /// The size is that of the stored form, which bounds every frame and snapshot the
+    /// strategy travels in.
+    fn strategy_fits(&self, state: &SessionState, events: &[Event]) -> bool {
+        let max = self.inner.config.max_strategy_bytes;
+        let size =
+            |strategy: &heisessie_domain::strategy::Strategy| serde_json::to_vec(strategy).map_or(0, |v| v.len());
+        let mut trial = state.clone();
+        for event in events {
+            trial.apply_event(event);
+        }
+        let after = size(&trial.strategy);
+        after <= max || after <= size(&state.strategy)
+    }
+
     /// Decides `ops` in order on a copy of the state; commits all their events in one
     /// transaction, or nothing when any op is rejected.
     async fn commit_atomic(&mut self, actor: Actor, ops: Vec<Op>) -> Result<Applied, ApiError> {
@@ -700,7 +735,11 @@ impl Room {
         let mut state = self.state.clone();
         let mut events = Vec::new();
         for op in ops {
-            for event in session::apply(&state, actor, op, now).map_err(ApiError::from)? {
+            let new = session::apply(&state, actor, op, now).map_err(ApiError::from)?;
+            if new.iter().any(Event::is_strategy) && !self.strategy_fits(&state, &new) {
+                return Err(ApiError::StrategyFull { max_kb: self.inner.config.max_strategy_bytes / 1024 });
+            }
+            for event in new {
                 state.apply_event(&event);
                 events.push(NewEvent::system(event));
             }
@@ -765,8 +804,10 @@ impl Room {
     }
 
     /// The event as `lang` reads it, in full or (for others' votes) redacted.
-    fn render(&self, seq: u64, at_ms: i64, event: &Event, lang: Lang, full: bool) -> Frame {
-        let (wire, _) = wire_event(event, &self.state, || session_view(self.id, self.seq, &self.state, None, lang));
+    /// `changes` is what a strategy event tells (ignored for other events).
+    fn render(&self, seq: u64, at_ms: i64, event: &Event, lang: Lang, full: bool, changes: &StrategyChanges) -> Frame {
+        let (wire, _) =
+            wire_event(event, || session_view(self.id, self.seq, &self.state, None, lang), || changes.clone());
         let wire = if full { wire } else { protocol::WireEvent::VoteRecorded };
         let replan = match event {
             Event::TimerStarted { .. }
@@ -785,6 +826,15 @@ impl Room {
             self.recent.pop_front();
         }
         let audience = crate::protocol::audience(event);
+        // A strategy event carries what changed since the last one the connections heard.
+        let changes = if event.is_strategy() {
+            let now = strategy_json(&self.state);
+            let changes = strategy_diff::diff(&self.strategy_json, &now);
+            self.strategy_json = now;
+            changes
+        } else {
+            StrategyChanges::new()
+        };
         // One serialization per language and per form (full or redacted), not per connection.
         let mut frames: [Option<Frame>; 4] = Default::default();
         let mut slow = Vec::new();
@@ -794,7 +844,7 @@ impl Room {
                 Audience::Private(owner) => conn.participant == owner,
             };
             let slot = usize::from(conn.lang == Lang::En) * 2 + usize::from(full);
-            let frame = frames[slot].get_or_insert_with(|| self.render(seq, at_ms, event, conn.lang, full));
+            let frame = frames[slot].get_or_insert_with(|| self.render(seq, at_ms, event, conn.lang, full, &changes));
             if conn.queue.try_send(frame.clone()).is_err() {
                 slow.push(*id);
             }
@@ -848,13 +898,22 @@ impl Room {
             snapshot,
         };
         let mut frames = vec![Frame::from(welcome.to_json())];
+        // The client's strategy is as old as its last seq: the first missed strategy
+        // event brings all of it as it is now, the later ones nothing more.
+        let mut strategy_sent = false;
         for (seq, at_ms, event) in missed.unwrap_or_default() {
             let audience = crate::protocol::audience(&event);
             let full = match audience {
                 Audience::Everyone => true,
                 Audience::Private(owner) => owner == conn.participant,
             };
-            frames.push(self.render(seq, at_ms, &event, conn.lang, full));
+            let changes = if event.is_strategy() && !strategy_sent {
+                strategy_sent = true;
+                strategy_diff::everything(&strategy_json(&self.state))
+            } else {
+                StrategyChanges::new()
+            };
+            frames.push(self.render(seq, at_ms, &event, conn.lang, full, &changes));
         }
         for frame in frames {
             conn.queue.try_send(frame).map_err(|_| ApiError::SessionFull)?;

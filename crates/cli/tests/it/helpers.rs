@@ -332,4 +332,15 @@ impl LiveClient {
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
+
+    /// The strategy as this client holds it: the welcome's, with every
+    /// `strategy_changed` event received since applied, as the browser does.
+    pub fn strategy(&self) -> Value {
+        let mut strategy = self.welcome["snapshot"]["strategy"].clone();
+        for frame in self.events.iter().filter(|f| f["event"]["type"] == "strategy_changed") {
+            let changes = serde_json::from_value(frame["event"]["changes"].clone()).expect("changes");
+            heisessie_server::strategy_diff::apply(&mut strategy, &changes);
+        }
+        strategy
+    }
 }

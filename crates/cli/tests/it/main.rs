@@ -2,6 +2,7 @@
 //! HTTP clients, and the real `heisessie` binary for the command line.
 
 mod after;
+mod amplification;
 mod api;
 mod browser;
 mod browser_room;
