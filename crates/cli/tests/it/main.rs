@@ -9,6 +9,7 @@ mod browser_smoke;
 mod check_goal;
 mod cli;
 mod exports;
+mod freshness;
 mod helpers;
 mod live;
 mod load;
