@@ -14,6 +14,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("i18n.js", "text/javascript; charset=utf-8", include_str!("../../../web/i18n.js")),
     ("protocol.js", "text/javascript; charset=utf-8", include_str!("../../../web/protocol.js")),
     ("room.js", "text/javascript; charset=utf-8", include_str!("../../../web/room.js")),
+    ("room-state.js", "text/javascript; charset=utf-8", include_str!("../../../web/room-state.js")),
+    ("board.js", "text/javascript; charset=utf-8", include_str!("../../../web/board.js")),
     ("prepare.js", "text/javascript; charset=utf-8", include_str!("../../../web/prepare.js")),
     ("workspaces.js", "text/javascript; charset=utf-8", include_str!("../../../web/workspaces.js")),
 ];

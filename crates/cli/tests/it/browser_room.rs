@@ -25,7 +25,7 @@ async fn save_screenshot(page: &Page, name: &str) -> anyhow::Result<()> {
 }
 
 /// Creates a session through the home page form and returns (session id, participant link).
-async fn create_through_the_form(app: &TestApp, page: &Page, title: &str) -> anyhow::Result<(String, String)> {
+pub(crate) async fn create_through_the_form(app: &TestApp, page: &Page, title: &str) -> anyhow::Result<(String, String)> {
     page.goto(&app.url("/")).await?;
     page.click("#title").await?;
     page.type_text(title).await?;
@@ -41,7 +41,7 @@ async fn create_through_the_form(app: &TestApp, page: &Page, title: &str) -> any
     Ok((id, link))
 }
 
-async fn open_room(app: &TestApp, page: &Page, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn open_room(app: &TestApp, page: &Page, id: &str) -> anyhow::Result<()> {
     page.goto(&app.url(&format!("/s/{id}"))).await?;
     page.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(10)).await
 }
@@ -205,7 +205,7 @@ async fn the_screens_render_in_english_and_the_agenda_is_prepared_by_dragging() 
 }
 
 /// Goes to the part whose workspace is `kind` (facilitator, through the agenda).
-async fn go_to_workspace(page: &Page, title: &str, kind: &str) -> anyhow::Result<()> {
+pub(crate) async fn go_to_workspace(page: &Page, title: &str, kind: &str) -> anyhow::Result<()> {
     page.eval(&format!(
         "[...document.querySelectorAll('.agenda-button')].find(b => b.innerText.includes({title:?})).click()"
     ))

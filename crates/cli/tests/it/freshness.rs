@@ -91,3 +91,13 @@ fn no_other_web_module_spells_an_op_type() {
     }
     assert!(offenders.is_empty(), "wire op names outside web/protocol.js: {offenders:?}");
 }
+
+/// The room's reducer knows every event the server sends (`vote_recorded` included,
+/// which changes nothing but is named so that an unknown type stands out).
+#[test]
+fn the_rooms_reducer_handles_every_event_type() {
+    let source = web_file("room-state.js");
+    let missing: Vec<&str> =
+        protocol::EVENT_TYPES.iter().copied().filter(|event| !source.contains(&format!("case '{event}':"))).collect();
+    assert!(missing.is_empty(), "events web/room-state.js does not handle: {missing:?}");
+}

@@ -4,6 +4,7 @@
 mod after;
 mod api;
 mod browser;
+mod browser_catalogues;
 mod browser_room;
 mod browser_smoke;
 mod check_goal;
@@ -15,3 +16,4 @@ mod live;
 mod load;
 mod pages;
 mod strategy;
+mod web_tidy;
