@@ -7,8 +7,8 @@
 
 use chrono::NaiveDate;
 use heisessie_domain::Lang;
-use heisessie_domain::content_plan;
 use heisessie_domain::board::{Colour, GroupId, NoteText, Sticky, StickyId, StickyText};
+use heisessie_domain::content_plan;
 use heisessie_domain::planner::PartId;
 use heisessie_domain::session::{Event, Op, ParticipantId, Role, SessionState};
 use heisessie_domain::strategy::{

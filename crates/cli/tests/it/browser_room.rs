@@ -25,7 +25,11 @@ async fn save_screenshot(page: &Page, name: &str) -> anyhow::Result<()> {
 }
 
 /// Creates a session through the home page form and returns (session id, participant link).
-pub(crate) async fn create_through_the_form(app: &TestApp, page: &Page, title: &str) -> anyhow::Result<(String, String)> {
+pub(crate) async fn create_through_the_form(
+    app: &TestApp,
+    page: &Page,
+    title: &str,
+) -> anyhow::Result<(String, String)> {
     page.goto(&app.url("/")).await?;
     page.click("#title").await?;
     page.type_text(title).await?;
