@@ -152,7 +152,7 @@ function renderNav() {
   fill(ui.nav,
     canMove && el('button', { type: 'button', class: 'icon', 'data-action': 'previous', 'aria-label': t('room.previous'), disabled: index === 0, onclick: () => send(ops.previousPart()) }, '◀'),
     canMove && el('button', { type: 'button', class: 'icon', 'data-action': 'next', 'aria-label': t('room.next'), disabled: index >= list.length - 1, onclick: () => send(ops.nextPart()) }, '▶'));
-  ui.meeting.replaceChildren(el('a', { class: 'link-button', href: `/s/${sessionId}/follow-up?lang=${lang}`, 'data-action': 'follow-up' }, t('room.follow_up')), ' ', downloads());
+  ui.meeting.replaceChildren(el('a', { class: 'link-button', href: `/s/${sessionId}/follow-up?lang=${lang}`, 'data-action': 'follow-up' }, t('room.follow_up')), ' ', downloads() ?? '');
   if (room.session.meeting_link) {
     ui.meeting.append(el('a', { class: 'button secondary', href: room.session.meeting_link, target: '_blank', rel: 'noopener noreferrer' }, t('room.video_call')));
   }
