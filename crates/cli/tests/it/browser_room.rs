@@ -263,7 +263,8 @@ workspace_test!(the_end_goals_workspace_is_shared_ordered_and_voted_on, |fay, pi
     go_to_workspace(&fay, "Einddoelen", "end_goals").await?;
     fill_and_submit(&fay, "section.end-goals form.ws-new", "Nummer 1 bakkerij van Utrecht").await?;
     // The first card pushes the form down: click it only once it has moved.
-    fay.wait_for("document.querySelectorAll('section.end-goals .ws-card').length === 1", Duration::from_secs(5)).await?;
+    fay.wait_for("document.querySelectorAll('section.end-goals .ws-card').length === 1", Duration::from_secs(5))
+        .await?;
     fill_and_submit(&fay, "section.end-goals form.ws-new", "Hoge klantloyaliteit").await?;
     piet.wait_for(
         "[...document.querySelectorAll('section.end-goals textarea')].some(t => t.value === 'Hoge klantloyaliteit')",

@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod browser_catalogues;
 mod browser_room;
+mod browser_room_state;
 mod browser_smoke;
 mod check_goal;
 mod cli;
