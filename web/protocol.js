@@ -4,8 +4,9 @@
  * The names the server uses, builders for every message a client sends, and
  * `LiveConnection`, which keeps one session's WebSocket alive: it resumes after drops,
  * checks that events arrive without gaps, resends unanswered ops safely, and keeps the
- * server's clock. Mirrors `crates/server/src/protocol.rs`; `docs/protocol.md` explains
- * every message.
+ * server's clock. Mirrors `crates/server/src/protocol.rs` (a test,
+ * `crates/cli/tests/it/freshness.rs`, fails when the op and event lists here differ from
+ * the server's); `docs/protocol.md` explains every message.
  *
  * A plain ES module: no build step, no dependencies, nothing that touches the page.
  * Builders take camelCase and give the wire's snake_case, so the rest of the client
@@ -15,23 +16,23 @@
  */
 
 /** The protocol this client speaks; the server closes with 4001 on any other. */
-export const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 1;
 
 /**
  * The largest message the server takes (its default). A larger one closes the
  * connection with 1008, so `LiveConnection.send` refuses it up front: resent after
  * the reconnect, it would close the connection again, forever.
  */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** A `client_op_id` holds 1 to this many visible ASCII characters. */
-export const MAX_OP_ID_CHARS = 64;
+const MAX_OP_ID_CHARS = 64;
 
 /**
  * WebSocket close codes. The 4000s are the server's own (`close` in protocol.rs);
  * 1000, 1001, 1006 and 1008 are the standard ones a client meets.
  */
-export const CloseCode = Object.freeze({
+const CloseCode = Object.freeze({
   /** Closed on purpose (by this client). */
   NORMAL: 1000,
   /** The server is shutting down: reconnect shortly. */
@@ -51,16 +52,10 @@ export const CloseCode = Object.freeze({
 });
 
 /** What follows a welcome: nothing, the missed events, or the whole room in `snapshot`. */
-export const CatchUp = Object.freeze({ NONE: 'none', EVENTS: 'events', SNAPSHOT: 'snapshot' });
+const CatchUp = Object.freeze({ NONE: 'none', EVENTS: 'events', SNAPSHOT: 'snapshot' });
 
-/** Sticky colours; `yellow` is the default. */
-export const COLOURS = Object.freeze(['yellow', 'pink', 'blue', 'green', 'orange', 'purple']);
-
-/** Roles `assign_role` takes; `presenter` also needs a part. */
-export const ROLES = Object.freeze(['process_facilitator', 'timekeeper', 'note_taker', 'presenter']);
-
-/** Every op type, as `op.type`. */
-export const OP_TYPES = Object.freeze([
+/** Every op type, as `op.type`; `LiveConnection.send` refuses any other. */
+const OP_TYPES = Object.freeze([
   'go_to_part',
   'next_part',
   'previous_part',
@@ -84,10 +79,32 @@ export const OP_TYPES = Object.freeze([
   'close_vote',
   'set_notes',
   'assign_role',
+  'save_end_goal',
+  'remove_end_goal',
+  'move_end_goal',
+  'support_end_goal',
+  'save_smart_goal',
+  'remove_smart_goal',
+  'agree_smart_goal',
+  'save_persona',
+  'remove_persona',
+  'set_primary_persona',
+  'save_core_message',
+  'add_idea',
+  'remove_idea',
+  'save_action',
+  'remove_action',
+  'set_responsibilities',
+  'set_exports_open',
+  'record_measurement',
+  'remove_measurement',
 ]);
 
-/** Every event type, as `frame.event.type`. */
-export const EVENT_TYPES = Object.freeze([
+/**
+ * Every event type, as `frame.event.type`. An event of another type (from a newer
+ * server) still counts for the seq but is not handed on: not ours to understand.
+ */
+const EVENT_TYPES = Object.freeze([
   'session_changed',
   'part_changed',
   'models_overlay',
@@ -113,66 +130,7 @@ export const EVENT_TYPES = Object.freeze([
   'vote_closed',
   'notes_set',
   'role_assigned',
-]);
-
-/**
- * Timer events that come with a `replan` (when the room can compute one). Not
- * `timer_resumed` and not `timer_warning`.
- */
-export const REPLAN_EVENT_TYPES = Object.freeze([
-  'timer_started',
-  'timer_paused',
-  'timer_extended',
-  'timer_reset',
-  'timer_ended',
-]);
-
-/** Codes of `error` messages: a message that could not be handled at all. */
-export const ERROR_CODES = Object.freeze([
-  'not_json',
-  'binary_not_supported',
-  'unknown_type',
-  'invalid_message',
-  'hello_first',
-  'already_welcomed',
-  'invalid_op_id',
-]);
-
-/** Codes of `reject` messages: an op that changed nothing, and why. */
-export const REJECT_CODES = Object.freeze([
-  // The op's own mistakes and the connection's limits.
-  'invalid_body',
-  'invalid_field',
-  'op_id_reused',
-  'rate_limited',
-  // The domain's rules (Rejection::code).
-  'facilitator_only',
-  'timekeeper_only',
-  'presenter_only',
-  'note_taker_only',
-  'not_joined',
-  'unknown_part',
-  'unknown_participant',
-  'no_such_step',
-  'timer_out_of_range',
-  'no_timer',
-  'timer_running',
-  'timer_paused',
-  'unknown_sticky',
-  'unknown_group',
-  'too_many_stickies',
-  'off_board',
-  'bad_size',
-  'bad_group',
-  'no_open_vote',
-  'vote_already_open',
-  'no_votes_left',
-  'no_vote_to_remove',
-  'not_in_vote',
-  'votes_out_of_range',
-  // Storing failed; nothing was applied.
-  'conflict',
-  'internal',
+  'strategy_changed',
 ]);
 
 // ---- Client messages --------------------------------------------------------------
@@ -182,7 +140,7 @@ export const REJECT_CODES = Object.freeze([
  * @param {number | null} [lastSeq] the seq of the last event applied; leave it out when
  *   the client has nothing yet (it then gets a snapshot).
  */
-export function hello(lastSeq) {
+function hello(lastSeq) {
   const message = { type: 'hello', protocol: PROTOCOL_VERSION };
   if (lastSeq !== undefined && lastSeq !== null) message.last_seq = lastSeq;
   return message;
@@ -194,7 +152,7 @@ export function hello(lastSeq) {
  * @param {string} clientOpId 1–64 visible ASCII characters, unique per participant
  * @param {object} body one of the `ops` builders' results
  */
-export function op(clientOpId, body) {
+function op(clientOpId, body) {
   return { type: 'op', client_op_id: clientOpId, op: body };
 }
 
@@ -203,7 +161,7 @@ export function op(clientOpId, body) {
  * forgets it with the connection.
  * @param {number | null} [partId]
  */
-export function presence(partId) {
+function presence(partId) {
   return { type: 'presence', part_id: partId ?? null };
 }
 
@@ -211,7 +169,7 @@ export function presence(partId) {
  * Asks for the server's clock; the pong echoes `t`.
  * @param {number} [t] any number; a monotonic timestamp lets the caller measure the round trip
  */
-export function ping(t) {
+function ping(t) {
   return t === undefined || t === null ? { type: 'ping' } : { type: 'ping', t };
 }
 
@@ -220,6 +178,31 @@ const whole = (n) => Math.round(n);
 
 /** An op with one field takes it bare (`castVote(7)`) or named (`castVote({stickyId: 7})`). */
 const one = (arg, name) => (arg !== null && typeof arg === 'object' ? arg[name] : arg);
+
+/**
+ * `fields` without those that are `undefined` or `null`: the server reads a missing
+ * optional field as empty, so the two mean the same.
+ */
+const present = (fields) => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null));
+
+/** The op `type` with its `fields` that are present. */
+const build = (type, fields) => ({ type, ...present(fields) });
+
+/** A persona's fields, camelCase here and snake_case on the wire. */
+const PERSONA_FIELDS = Object.freeze({
+  name: 'name',
+  age: 'age',
+  fieldOfWork: 'field_of_work',
+  residence: 'residence',
+  hobbies: 'hobbies',
+  painPoints: 'pain_points',
+  currentSolutions: 'current_solutions',
+  triggers: 'triggers',
+  triggerResponse: 'trigger_response',
+  desiredResults: 'desired_results',
+  channels: 'channels',
+  objections: 'objections',
+});
 
 /**
  * Builders for every op. Each takes one object of camelCase fields (or nothing) and
@@ -249,10 +232,7 @@ export const ops = Object.freeze({
    * @param {{partId?: number, seconds?: number}} [fields] default: the current part, its timebox
    */
   startTimer({ partId, seconds } = {}) {
-    const body = { type: 'start_timer' };
-    if (partId !== undefined && partId !== null) body.part_id = partId;
-    if (seconds !== undefined && seconds !== null) body.seconds = seconds;
-    return body;
+    return build('start_timer', { part_id: partId, seconds });
   },
   /** Timekeeper. */
   pauseTimer() {
@@ -270,11 +250,9 @@ export const ops = Object.freeze({
   resetTimer() {
     return { type: 'reset_timer' };
   },
-  /** A new sticky, 160 × 160, at (x, y). Anyone. */
+  /** A new sticky, 160 × 160, at (x, y), in one of the catalogue's colours. Anyone. */
   createSticky({ partId, text = '', x, y, colour }) {
-    const body = { type: 'create_sticky', part_id: partId, text, x: whole(x), y: whole(y) };
-    if (colour !== undefined && colour !== null) body.colour = colour;
-    return body;
+    return build('create_sticky', { part_id: partId, text, x: whole(x), y: whole(y), colour });
   },
   /** Replaces the text (at most 500 characters). Anyone. */
   editSticky({ stickyId, text }) {
@@ -284,7 +262,7 @@ export const ops = Object.freeze({
   moveSticky({ stickyId, x, y }) {
     return { type: 'move_sticky', sticky_id: stickyId, x: whole(x), y: whole(y) };
   },
-  /** One of `COLOURS`. Anyone. */
+  /** A colour code of the snapshot's `catalogues.colours`. Anyone. */
   colourSticky({ stickyId, colour }) {
     return { type: 'colour_sticky', sticky_id: stickyId, colour };
   },
@@ -334,6 +312,128 @@ export const ops = Object.freeze({
     if (partId !== undefined && partId !== null) body.part_id = partId;
     return body;
   },
+
+  // The strategy. Every one of these is answered by one `strategy_changed` event.
+
+  /**
+   * Adds an end goal (no `id`) or replaces one. Anyone.
+   * @param {{id?: number, text: string, horizon?: {kind: 'by', date: string} |
+   *   {kind: 'within_months', months: number} | {kind: 'within_years', years: number} | null}} fields
+   */
+  saveEndGoal({ id, text, horizon }) {
+    return build('save_end_goal', { id, text, horizon });
+  },
+  /** Anyone. `(id)` or `({id})`. */
+  removeEndGoal(id) {
+    return { type: 'remove_end_goal', id: one(id, 'id') };
+  },
+  /** Puts an end goal at `toIndex` (0 is the most important). Anyone. */
+  moveEndGoal({ id, toIndex }) {
+    return { type: 'move_end_goal', id, to_index: toIndex };
+  },
+  /** My thumbs-up on an end goal, given or taken back. Anyone. */
+  supportEndGoal({ id, support }) {
+    return { type: 'support_end_goal', id, support: Boolean(support) };
+  },
+  /**
+   * Adds a SMART goal (no `id`) or replaces one; the server checks it. Anyone.
+   * @param {{id?: number, endGoalId?: number | null, text: string, metric?: string,
+   *   baseline?: number | null, target?: number | null, deadline?: string | null,
+   *   owner?: string, means?: string, reason?: string}} fields `deadline` as YYYY-MM-DD
+   */
+  saveSmartGoal({ id, endGoalId, text, metric, baseline, target, deadline, owner, means, reason }) {
+    return build('save_smart_goal', { id, end_goal_id: endGoalId, text, metric, baseline, target, deadline, owner, means, reason });
+  },
+  /** Anyone. `(id)` or `({id})`. */
+  removeSmartGoal(id) {
+    return { type: 'remove_smart_goal', id: one(id, 'id') };
+  },
+  /** My verdict on the goal's A (acceptable) and R (realistic). Anyone. */
+  agreeSmartGoal({ id, acceptable, realistic }) {
+    return { type: 'agree_smart_goal', id, acceptable: Boolean(acceptable), realistic: Boolean(realistic) };
+  },
+  /**
+   * Adds a persona (no `id`) or replaces one. Anyone.
+   * @param {{id?: number, name?: string, age?: number | null, fieldOfWork?: string,
+   *   residence?: string, hobbies?: string, painPoints?: string, currentSolutions?: string,
+   *   triggers?: string, triggerResponse?: string, desiredResults?: string,
+   *   channels?: string, objections?: string}} fields
+   */
+  savePersona({ id, ...fields }) {
+    const wire = { id };
+    for (const [name, wireName] of Object.entries(PERSONA_FIELDS)) wire[wireName] = fields[name];
+    return build('save_persona', wire);
+  },
+  /** Anyone. `(id)` or `({id})`. */
+  removePersona(id) {
+    return { type: 'remove_persona', id: one(id, 'id') };
+  },
+  /** The persona the core message is written for, or none (`null`). Facilitator. */
+  setPrimaryPersona(id) {
+    return { type: 'set_primary_persona', id: one(id, 'id') ?? null };
+  },
+  /**
+   * Replaces the core message with its content plan. Anyone.
+   * @param {{usp?: string, lifeImprovement?: string, answers?: string,
+   *   competitors?: {name: string, hasIt?: boolean, couldGetEasily?: boolean}[],
+   *   plan?: {channel: string, form: string, count: number, per: 'day' | 'week' | 'month',
+   *   ownerId?: number | null}[], calendarFrom?: string | null, calendarTo?: string | null}} fields
+   *   a plan line's `channel` and `form` are catalogue codes where the team picked one
+   */
+  saveCoreMessage({ usp, lifeImprovement, answers, competitors = [], plan = [], calendarFrom, calendarTo }) {
+    return build('save_core_message', {
+      usp,
+      life_improvement: lifeImprovement,
+      answers,
+      competitors: competitors.map((c) => ({ name: c.name, has_it: Boolean(c.hasIt), could_get_easily: Boolean(c.couldGetEasily) })),
+      plan: plan.map((line) => present({ channel: line.channel, form: line.form, count: line.count, per: line.per, owner_id: line.ownerId })),
+      calendar_from: calendarFrom,
+      calendar_to: calendarTo,
+    });
+  },
+  /** A content idea, perhaps from a sticky. Anyone. */
+  addIdea({ text, stickyId }) {
+    return build('add_idea', { text, sticky_id: stickyId });
+  },
+  /** Anyone. `(id)` or `({id})`. */
+  removeIdea(id) {
+    return { type: 'remove_idea', id: one(id, 'id') };
+  },
+  /**
+   * Adds an action point (no `id`) or replaces one. Anyone.
+   * @param {{id?: number, title: string, ownerId?: number | null, deadline?: string | null,
+   *   partId?: number | null, source?: {kind: string, id: number} | null,
+   *   status?: 'open' | 'doing' | 'done'}} fields
+   */
+  saveAction({ id, title, ownerId, deadline, partId, source, status }) {
+    return build('save_action', { id, title, owner_id: ownerId, deadline, part_id: partId, source, status });
+  },
+  /** Anyone. `(id)` or `({id})`. */
+  removeAction(id) {
+    return { type: 'remove_action', id: one(id, 'id') };
+  },
+  /**
+   * Replaces the bundles of actions and who carries each. Facilitator.
+   * @param {{name: string, ownerId?: number | null, actionIds: number[]}[]} responsibilities
+   */
+  setResponsibilities(responsibilities) {
+    return {
+      type: 'set_responsibilities',
+      responsibilities: responsibilities.map((r) => ({ name: r.name, owner_id: r.ownerId ?? null, action_ids: [...r.actionIds] })),
+    };
+  },
+  /** Lets participants download the exports, or not. Facilitator. `(true)` or `({open: true})`. */
+  setExportsOpen(open) {
+    return { type: 'set_exports_open', open: Boolean(one(open, 'open')) };
+  },
+  /** A SMART goal's measured value on a day (YYYY-MM-DD); replaces that day's. Anyone. */
+  recordMeasurement({ goalId, date, value }) {
+    return { type: 'record_measurement', goal_id: goalId, date, value };
+  },
+  /** Removes a SMART goal's measurement of a day. Anyone. */
+  removeMeasurement({ goalId, date }) {
+    return { type: 'remove_measurement', goal_id: goalId, date };
+  },
 });
 
 /**
@@ -341,7 +441,7 @@ export const ops = Object.freeze({
  * localhost); a session served over plain http on a local network still has
  * `getRandomValues`.
  */
-export function newClientOpId() {
+function newClientOpId() {
   const crypto = globalThis.crypto;
   if (typeof crypto?.randomUUID === 'function') return crypto.randomUUID().slice(0, MAX_OP_ID_CHARS);
   const bytes = new Uint8Array(16);
@@ -381,7 +481,7 @@ export function liveUrl(sessionId, { lang, base = globalThis.location } = {}) {
  */
 
 /** The statuses `LiveConnection.onStatus` reports. */
-export const Status = Object.freeze({
+const Status = Object.freeze({
   /** The first connection, before its welcome. */
   CONNECTING: 'connecting',
   /** Connected, and every op sent has its answer. */
@@ -436,8 +536,8 @@ const monotonicNow = () => globalThis.performance?.now() ?? Date.now();
  * - `onWelcome(welcome)`: after every (re)connect. With `catch_up: 'snapshot'` throw
  *   away what you had and draw `welcome.snapshot`; with `'events'` the missed events
  *   follow through `onEvent`; with `'none'` you are current.
- * - `onEvent(frame)`: every event, exactly once, in seq order (gaps and repeats are
- *   handled here).
+ * - `onEvent(frame)`: every event of a type in `EVENT_TYPES`, exactly once, in seq
+ *   order (gaps and repeats are handled here).
  * - `onPresence(people, presence)`: who is connected and which part each looks at
  *   (`presence.people`, and the message itself).
  * - `onAck(ack, op)` and `onReject(reject, op)`: the answer to an op sent with `send`,
@@ -565,10 +665,11 @@ export class LiveConnection {
    * so the server recognises it and applies it once).
    * @param {object} body an op, e.g. `ops.moveSticky({stickyId: 1, x: 10, y: 20})`
    * @returns {string} its `client_op_id`, as the ack or reject will name it
+   * @throws {TypeError} when `body` is not an op (its type is not in `OP_TYPES`)
    * @throws {RangeError} when the message would be over 64 KiB (the server would close)
    */
   send(body) {
-    if (!body || typeof body.type !== 'string') throw new TypeError('an op needs a type');
+    if (!OP_TYPES.includes(body?.type)) throw new TypeError(`not an op: ${body?.type}; build ops with \`ops\``);
     const clientOpId = newClientOpId();
     const text = JSON.stringify(op(clientOpId, body));
     const bytes = encoder.encode(text).length;
@@ -694,7 +795,7 @@ export class LiveConnection {
       return;
     }
     this._lastSeq = frame.seq;
-    this._emit('onEvent', frame);
+    if (EVENT_TYPES.includes(frame.event?.type)) this._emit('onEvent', frame);
   }
 
   _answer(answer, ok) {

@@ -4,7 +4,9 @@
 // sends the whole strategy back, checked, to everyone.
 
 import { el, fill, initials } from './dom.js';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
+import { ops } from './protocol.js';
+import { nameOf } from './room-state.js';
 
 /** Builds the workspace of `kind` into `container`; `ctx` gives state and actions. */
 export function renderWorkspace(container, kind, ctx) {
@@ -113,12 +115,28 @@ function personSelect(name, current, ctx, label) {
 function makeActionButton(ctx, title, source) {
   return el('button', {
     type: 'button', class: 'small secondary', 'data-action': 'make-action',
-    onclick: () => ctx.send(rawOp('save_action', { title: String(title).slice(0, 2000) || t('ws.untitled'), source, part_id: ctx.partId() })),
+    onclick: () => ctx.send(ops.saveAction({ title: String(title).slice(0, 2000) || t('ws.untitled'), source, partId: ctx.partId() })),
   }, t('ws.make_action'));
 }
 
-function rawOp(type, fields) {
-  return { type, ...fields };
+/** `field_of_work` → `fieldOfWork`: the views' names to the builders'. */
+function camel(name) {
+  return name.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase());
+}
+
+// ---- Catalogues -------------------------------------------------------------------------------
+
+/** The name of `code` in `list`, or the text itself: a team may type its own. */
+function shown(list, code) {
+  const entry = list.find((e) => e.code === code);
+  return entry ? nameOf(entry, lang) : code;
+}
+
+/** The code for what someone picked or typed: a name in either language, or a code; anything else as typed. */
+function codeFor(list, text) {
+  const wanted = String(text).trim().toLocaleLowerCase();
+  const entry = list.find((e) => [e.code, e.nl, e.en].some((name) => name.toLocaleLowerCase() === wanted));
+  return entry ? entry.code : text;
 }
 
 // ---- End goals ------------------------------------------------------------------------------
@@ -149,19 +167,19 @@ function renderEndGoals(container, ctx) {
   const { list, add } = section(container, 'end-goals', t('ws.end_goals'), t('ws.end_goals_intro'));
   reconcile(list, goals, (goal) => {
     const index = goals.indexOf(goal);
-    const move = (to) => ctx.send(rawOp('move_end_goal', { id: goal.id, to_index: to }));
+    const move = (to) => ctx.send(ops.moveEndGoal({ id: goal.id, toIndex: to }));
     const mine = goal.supporters.includes(ctx.me());
     const card = el('div', { class: 'ws-card end-goal' },
       area('text', goal.text, { 'aria-label': t('ws.end_goal_text'), maxlength: '2000' }),
       horizonControls(goal.horizon),
       el('span', { class: 'card-buttons', 'data-live': 'buttons' },
         el('button', { type: 'button', class: 'small', 'aria-pressed': mine ? 'true' : 'false', 'data-action': 'support',
-          'aria-label': t('ws.support'), onclick: () => ctx.send(rawOp('support_end_goal', { id: goal.id, support: !mine })) }, `👍 ${goal.supporters.length}`),
+          'aria-label': t('ws.support'), onclick: () => ctx.send(ops.supportEndGoal({ id: goal.id, support: !mine })) }, `👍 ${goal.supporters.length}`),
         makeActionButton(ctx, goal.text, { kind: 'end_goal', id: goal.id }),
         el('button', { type: 'button', class: 'icon', 'aria-label': t('prepare.move_up'), disabled: index === 0, 'data-action': 'end-goal-up', onclick: () => move(index - 1) }, '↑'),
         el('button', { type: 'button', class: 'icon', 'aria-label': t('prepare.move_down'), disabled: index === goals.length - 1, onclick: () => move(index + 1) }, '↓'),
-        el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(rawOp('remove_end_goal', { id: goal.id })) }, '×')));
-    autosave(card, () => ctx.send(rawOp('save_end_goal', { id: goal.id, text: value(card, 'text'), horizon: readHorizon(card) })));
+        el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(ops.removeEndGoal(goal.id)) }, '×')));
+    autosave(card, () => ctx.send(ops.saveEndGoal({ id: goal.id, text: value(card, 'text'), horizon: readHorizon(card) })));
     return card;
   });
   if (!add.childElementCount) {
@@ -170,7 +188,7 @@ function renderEndGoals(container, ctx) {
       el('button', { type: 'submit', 'data-action': 'add-end-goal' }, t('ws.add')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      ctx.send(rawOp('save_end_goal', { text: value(form, 'text'), horizon: null }));
+      ctx.send(ops.saveEndGoal({ text: value(form, 'text') }));
       form.reset();
     });
     add.append(form);
@@ -200,7 +218,7 @@ function renderSmartGoals(container, ctx) {
     const mine = goal.agreement.find((a) => a.participant_id === ctx.me());
     const yes = (pick) => goal.agreement.filter((a) => a[pick]).length;
     const no = (pick) => goal.agreement.filter((a) => !a[pick]).length;
-    const vote = (acceptable, realistic) => ctx.send(rawOp('agree_smart_goal', { id: goal.id, acceptable, realistic }));
+    const vote = (acceptable, realistic) => ctx.send(ops.agreeSmartGoal({ id: goal.id, acceptable, realistic }));
     const card = el('div', { class: 'ws-card smart-goal' },
       el('div', { class: 'smart-main' },
         labelled(t('ws.end_goal'), el('select', { name: 'end_goal_id' },
@@ -225,10 +243,10 @@ function renderSmartGoals(container, ctx) {
             onclick: () => vote(mine?.acceptable ?? false, !(mine?.realistic ?? false)) }, `${t('smart.R')} ${yes('realistic')}✓ ${no('realistic')}✗`)),
         el('span', { class: 'card-buttons', 'data-live': 'buttons' },
           makeActionButton(ctx, goal.text, { kind: 'smart_goal', id: goal.id }),
-          el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(rawOp('remove_smart_goal', { id: goal.id })) }, '×'))));
-    autosave(card, () => ctx.send(rawOp('save_smart_goal', {
+          el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(ops.removeSmartGoal(goal.id)) }, '×'))));
+    autosave(card, () => ctx.send(ops.saveSmartGoal({
       id: goal.id,
-      end_goal_id: value(card, 'end_goal_id') === '' ? null : Number(value(card, 'end_goal_id')),
+      endGoalId: value(card, 'end_goal_id') === '' ? null : Number(value(card, 'end_goal_id')),
       text: value(card, 'text'),
       metric: value(card, 'metric'),
       baseline: numberOrNull(value(card, 'baseline')),
@@ -246,7 +264,7 @@ function renderSmartGoals(container, ctx) {
       el('button', { type: 'submit', 'data-action': 'add-smart-goal' }, t('ws.add')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      ctx.send(rawOp('save_smart_goal', { text: value(form, 'text') }));
+      ctx.send(ops.saveSmartGoal({ text: value(form, 'text') }));
       form.reset();
     });
     add.append(form);
@@ -279,18 +297,18 @@ function renderPersonas(container, ctx) {
           ` ${persona.filled}/${persona.total}`),
         persona.primary && el('span', { class: 'badge' }, t('ws.primary')),
         ctx.isFacilitator() && !persona.primary && el('button', { type: 'button', class: 'small secondary', 'data-action': 'make-primary',
-          onclick: () => ctx.send(rawOp('set_primary_persona', { id: persona.id })) }, t('ws.make_primary'))),
+          onclick: () => ctx.send(ops.setPrimaryPersona(persona.id)) }, t('ws.make_primary'))),
       el('div', { class: 'persona-fields' },
         labelled(t('persona.name'), input('name', persona.name, { maxlength: '200' })),
         labelled(t('persona.age'), input('age', persona.age ?? '', { type: 'number', min: '0', max: '120' })),
         PERSONA_FIELDS.map(([name, kind]) => labelled(t(`persona.${name}`), kind === 'area' ? area(name, persona[name]) : input(name, persona[name])))),
       el('span', { class: 'card-buttons', 'data-live': 'buttons' },
         makeActionButton(ctx, persona.name, { kind: 'persona', id: persona.id }),
-        el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(rawOp('remove_persona', { id: persona.id })) }, '×')));
+        el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(ops.removePersona(persona.id)) }, '×')));
     autosave(card, () => {
-      const fields = Object.fromEntries(PERSONA_FIELDS.map(([name]) => [name, value(card, name)]));
+      const fields = Object.fromEntries(PERSONA_FIELDS.map(([name]) => [camel(name), value(card, name)]));
       const age = numberOrNull(value(card, 'age'));
-      ctx.send(rawOp('save_persona', { id: persona.id, name: value(card, 'name'), age: age === null ? null : Math.round(age), ...fields }));
+      ctx.send(ops.savePersona({ id: persona.id, name: value(card, 'name'), age: age === null ? null : Math.round(age), ...fields }));
     });
     return card;
   });
@@ -300,7 +318,7 @@ function renderPersonas(container, ctx) {
       el('button', { type: 'submit', 'data-action': 'add-persona' }, t('ws.add')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      ctx.send(rawOp('save_persona', { name: value(form, 'name') }));
+      ctx.send(ops.savePersona({ name: value(form, 'name') }));
       form.reset();
     });
     add.append(form);
@@ -309,25 +327,26 @@ function renderPersonas(container, ctx) {
 
 // ---- Core message ---------------------------------------------------------------------------
 
-const CHANNELS = ['Instagram', 'Pinterest', 'LinkedIn', 'TikTok', 'Facebook', 'YouTube', 'Website', 'E-mail', 'Print'];
-const FORMS = ['video', 'blog', 'magazine', 'tv', 'podcast', 'newsletter', 'post'];
-
-function coreMessageOp(card) {
+/** The core message as the card shows it; a plan line stores the catalogue's code for a channel or form it names. */
+function coreMessageOp(card, catalogues) {
   const competitors = [...card.querySelectorAll('.competitor')].map((row) => ({
-    name: value(row, 'name'), has_it: value(row, 'has_it'), could_get_easily: value(row, 'could_get_easily'),
+    name: value(row, 'name'), hasIt: value(row, 'has_it'), couldGetEasily: value(row, 'could_get_easily'),
   })).filter((c) => c.name.trim() !== '');
   const plan = [...card.querySelectorAll('.plan-line')].map((row) => ({
-    channel: value(row, 'channel'), form: value(row, 'form'), count: Math.max(1, Math.min(31, Number(value(row, 'count')) || 1)),
-    per: value(row, 'per'), owner_id: value(row, 'owner_id') === '' ? null : Number(value(row, 'owner_id')),
+    channel: codeFor(catalogues.channels, value(row, 'channel')),
+    form: codeFor(catalogues.forms, value(row, 'form')),
+    count: Math.max(1, Math.min(31, Number(value(row, 'count')) || 1)),
+    per: value(row, 'per'),
+    ownerId: value(row, 'owner_id') === '' ? null : Number(value(row, 'owner_id')),
   })).filter((line) => line.channel.trim() !== '' && line.form.trim() !== '');
-  return rawOp('save_core_message', {
+  return ops.saveCoreMessage({
     usp: value(card, 'usp'),
-    life_improvement: value(card, 'life_improvement'),
+    lifeImprovement: value(card, 'life_improvement'),
     answers: value(card, 'answers'),
     competitors,
     plan,
-    calendar_from: value(card, 'calendar_from') || null,
-    calendar_to: value(card, 'calendar_to') || null,
+    calendarFrom: value(card, 'calendar_from') || null,
+    calendarTo: value(card, 'calendar_to') || null,
   });
 }
 
@@ -336,7 +355,8 @@ function renderCoreMessage(container, ctx) {
   const message = strategy.core_message;
   const primary = strategy.personas.find((p) => p.primary);
   const { list, add } = section(container, 'core-message', t('ws.core_message'), t('ws.core_message_intro'));
-  const save = (card) => ctx.send(coreMessageOp(card));
+  const catalogues = ctx.catalogues();
+  const save = (card) => ctx.send(coreMessageOp(card, catalogues));
   reconcile(list, [{ id: 'message' }], () => {
     const card = el('div', { class: 'ws-card core-message-card' },
       labelled(t('ws.usp'), area('usp', message.usp, { rows: '3' })),
@@ -352,12 +372,12 @@ function renderCoreMessage(container, ctx) {
       primary && el('p', { class: 'hint' }, t('ws.persona_reminder', { name: primary.name, pains: primary.pain_points || '—', results: primary.desired_results || '—' })),
       labelled(t('ws.answers'), area('answers', message.answers)),
       el('h4', {}, t('ws.plan')),
-      el('datalist', { id: 'channels-list' }, CHANNELS.map((c) => el('option', { value: c }))),
-      el('datalist', { id: 'forms-list' }, FORMS.map((f) => el('option', { value: t(`form.${f}`) }))),
+      el('datalist', { id: 'channels-list' }, catalogues.channels.map((c) => el('option', { value: nameOf(c, lang) }))),
+      el('datalist', { id: 'forms-list' }, catalogues.forms.map((f) => el('option', { value: nameOf(f, lang) }))),
       el('div', { class: 'plan' },
         [...message.plan, { channel: '', form: '', count: 1, per: 'week', owner_id: null }].map((line) => el('div', { class: 'plan-line' },
-          input('channel', line.channel, { list: 'channels-list', placeholder: t('ws.channel'), 'aria-label': t('ws.channel') }),
-          input('form', line.form, { list: 'forms-list', placeholder: t('ws.form'), 'aria-label': t('ws.form') }),
+          input('channel', shown(catalogues.channels, line.channel), { list: 'channels-list', placeholder: t('ws.channel'), 'aria-label': t('ws.channel') }),
+          input('form', shown(catalogues.forms, line.form), { list: 'forms-list', placeholder: t('ws.form'), 'aria-label': t('ws.form') }),
           input('count', line.count, { type: 'number', min: '1', max: '31', 'aria-label': t('ws.count') }),
           el('select', { name: 'per', 'aria-label': t('ws.per') }, ['day', 'week', 'month'].map((p) => el('option', { value: p, selected: line.per === p }, t(`ws.per_${p}`)))),
           personSelect('owner_id', line.owner_id, ctx, t('ws.owner'))))),
@@ -369,7 +389,7 @@ function renderCoreMessage(container, ctx) {
         message.calendar.length > 0 && el('table', { class: 'calendar-table' },
           el('caption', {}, t('ws.calendar', { n: message.calendar.length })),
           el('tbody', {}, message.calendar.slice(0, 200).map((item) => el('tr', {},
-            el('td', {}, item.date), el('td', {}, item.channel), el('td', {}, item.form), el('td', {}, item.owner_id ? ctx.name(item.owner_id) : '—')))))));
+            el('td', {}, item.date), el('td', {}, shown(catalogues.channels, item.channel)), el('td', {}, shown(catalogues.forms, item.form)), el('td', {}, item.owner_id ? ctx.name(item.owner_id) : '—')))))));
     autosave(card, () => save(card));
     return card;
   });
@@ -383,14 +403,14 @@ function renderIdeas(container, ctx) {
     el('span', {}, idea.text), idea.sticky_id && el('span', { class: 'hint' }, ` (${t('ws.from_sticky')})`),
     el('span', { class: 'card-buttons' },
       makeActionButton(ctx, idea.text, { kind: 'idea', id: idea.id }),
-      el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(rawOp('remove_idea', { id: idea.id })) }, '×'))));
+      el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(ops.removeIdea(idea.id)) }, '×'))));
   if (!add.childElementCount) {
     const form = el('form', { class: 'ws-new' },
       input('text', '', { placeholder: t('ws.new_idea'), 'aria-label': t('ws.new_idea'), required: true }),
       el('button', { type: 'submit', 'data-action': 'add-idea' }, t('ws.add')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      ctx.send(rawOp('add_idea', { text: value(form, 'text') }));
+      ctx.send(ops.addIdea({ text: value(form, 'text') }));
       form.reset();
     });
     add.append(form);
@@ -399,16 +419,15 @@ function renderIdeas(container, ctx) {
 
 // ---- Actions and responsibilities -----------------------------------------------------------
 
-function actionOp(card, action, changes = {}) {
-  return rawOp('save_action', {
+function actionOp(card, action) {
+  return ops.saveAction({
     id: action.id,
     title: value(card, 'title'),
-    owner_id: value(card, 'owner_id') === '' ? null : Number(value(card, 'owner_id')),
+    ownerId: value(card, 'owner_id') === '' ? null : Number(value(card, 'owner_id')),
     deadline: value(card, 'deadline') || null,
-    part_id: action.part_id,
+    partId: action.part_id,
     source: action.source,
     status: value(card, 'status') || action.status,
-    ...changes,
   });
 }
 
@@ -424,7 +443,7 @@ function renderActions(container, ctx) {
       input('deadline', action.deadline ?? '', { type: 'date', 'aria-label': t('ws.deadline') }),
       el('select', { name: 'status', 'aria-label': t('ws.status') }, ['open', 'doing', 'done'].map((s) => el('option', { value: s, selected: action.status === s }, t(`ws.status_${s}`)))),
       el('span', { class: 'hint' }, part ? part.title : ''),
-      el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(rawOp('remove_action', { id: action.id })) }, '×'));
+      el('button', { type: 'button', class: 'icon danger', 'aria-label': t('ws.remove'), onclick: () => ctx.send(ops.removeAction(action.id)) }, '×'));
     autosave(card, () => ctx.send(actionOp(card, action)));
     return card;
   });
@@ -434,7 +453,7 @@ function renderActions(container, ctx) {
       el('button', { type: 'submit', 'data-action': 'add-action' }, t('ws.add')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      ctx.send(rawOp('save_action', { title: value(form, 'title'), part_id: ctx.partId() }));
+      ctx.send(ops.saveAction({ title: value(form, 'title'), partId: ctx.partId() }));
       form.reset();
     });
     add.append(form);
@@ -470,7 +489,7 @@ function renderReview(container, ctx) {
       derived.has(JSON.stringify(source))
         ? el('span', { class: 'badge' }, t('ws.already_action'))
         : el('button', { type: 'button', class: 'small secondary', 'data-action': 'review-make-action',
-          onclick: () => ctx.send(rawOp('save_action', { title: String(text).slice(0, 2000), source, part_id: part.id })) }, t('ws.make_action'))))));
+          onclick: () => ctx.send(ops.saveAction({ title: String(text).slice(0, 2000), source, partId: part.id })) }, t('ws.make_action'))))));
 }
 
 /** Sends the bundles with one of them changed (or, with `null`, dropped). */
@@ -478,8 +497,8 @@ function setBundles(ctx, index, change) {
   const bundles = ctx.strategy().responsibilities
     .map((r, i) => (i === index ? (change === null ? null : { ...r, ...change }) : r))
     .filter(Boolean)
-    .map((r) => ({ name: r.name, owner_id: r.owner_id, action_ids: r.action_ids }));
-  ctx.send(rawOp('set_responsibilities', { responsibilities: bundles }));
+    .map((r) => ({ name: r.name, ownerId: r.owner_id, actionIds: r.action_ids }));
+  ctx.send(ops.setResponsibilities(bundles));
 }
 
 function renderResponsibilities(container, ctx) {
@@ -490,9 +509,9 @@ function renderResponsibilities(container, ctx) {
     strategy.suggestions.length > 0 && el('div', { class: 'suggestions' },
       el('h4', {}, t('ws.suggested')),
       el('ul', {}, strategy.suggestions.map((s) => el('li', {}, s.explanation))),
-      ctx.isFacilitator() && el('button', { type: 'button', 'data-action': 'accept-bundles', onclick: () => ctx.send(rawOp('set_responsibilities', {
-        responsibilities: strategy.suggestions.map((s) => ({ name: s.name, owner_id: s.owner_id, action_ids: s.action_ids })),
-      })) }, t('ws.accept_bundles'))),
+      ctx.isFacilitator() && el('button', { type: 'button', 'data-action': 'accept-bundles', onclick: () => ctx.send(ops.setResponsibilities(
+        strategy.suggestions.map((s) => ({ name: s.name, ownerId: s.owner_id, actionIds: s.action_ids })),
+      )) }, t('ws.accept_bundles'))),
     strategy.responsibilities.length > 0 && el('ul', { class: 'bundles' }, strategy.responsibilities.map((r, index) => el('li', { class: 'bundle' },
       el('strong', {}, r.name), ' · ',
       // The facilitator changes who carries a bundle, or drops it; the team sees it at once.

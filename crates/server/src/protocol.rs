@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use heisessie_domain::Lang;
 use heisessie_domain::board::{Colour, GroupId, NoteText, Sticky, StickyId, StickyText};
+use heisessie_domain::content_plan;
 use heisessie_domain::planner::PartId;
 use heisessie_domain::session::{Event, Op, ParticipantId, Role, SessionState};
 use heisessie_domain::strategy::{
@@ -38,6 +39,93 @@ pub mod close {
     pub const ACCESS_ENDED: u16 = 4003;
     /// A message broke the rules badly enough to end the connection (too large).
     pub const POLICY: u16 = 1008;
+}
+
+// ---- The protocol's vocabulary ----------------------------------------------------
+//
+// `web/protocol.js` spells these names too; a test in `crates/cli/tests/it/freshness.rs`
+// fails when the two differ.
+
+/// The `type` of every message a client may send, as serde reads `ClientMessage`.
+pub fn client_message_types() -> &'static [&'static str] {
+    tags_of::<ClientMessage>()
+}
+
+/// The `type` of every op a client may send, as serde reads `WireOp`.
+pub fn op_types() -> &'static [&'static str] {
+    tags_of::<WireOp>()
+}
+
+/// The `type` of every event a client may receive, in `WireEvent`'s order. Serde keeps no
+/// list of what it serializes, so this one is written out; the unit test
+/// `event_types_name_every_wire_event` serializes one event of every variant (an
+/// exhaustive match makes a new variant a compile error there) and compares.
+pub const EVENT_TYPES: &[&str] = &[
+    "session_changed",
+    "part_changed",
+    "models_overlay",
+    "timer_started",
+    "timer_paused",
+    "timer_resumed",
+    "timer_extended",
+    "timer_reset",
+    "timer_warning",
+    "timer_ended",
+    "sticky_created",
+    "sticky_edited",
+    "sticky_moved",
+    "sticky_recoloured",
+    "sticky_resized",
+    "stickies_grouped",
+    "ungrouped",
+    "sticky_deleted",
+    "vote_opened",
+    "vote_cast",
+    "vote_removed",
+    "vote_recorded",
+    "vote_closed",
+    "notes_set",
+    "role_assigned",
+    "strategy_changed",
+];
+
+/// The tags of an internally tagged enum, as its derived `Deserialize` knows them. Given
+/// a tag no variant has, serde reports every tag it expected (`Error::unknown_variant`);
+/// `TagProbe` keeps that list instead of turning it into a message.
+fn tags_of<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    let probe = serde::de::value::MapDeserializer::<_, TagProbe>::new(std::iter::once(("type", "\u{0}")));
+    match T::deserialize(probe) {
+        Err(TagProbe::Expected(tags)) => tags,
+        _ => &[],
+    }
+}
+
+/// The error type of the probe in `tags_of`.
+#[derive(Debug)]
+enum TagProbe {
+    Expected(&'static [&'static str]),
+    Other,
+}
+
+impl std::fmt::Display for TagProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TagProbe::Expected(tags) => write!(f, "expected one of {tags:?}"),
+            TagProbe::Other => f.write_str("not a tag probe's answer"),
+        }
+    }
+}
+
+impl std::error::Error for TagProbe {}
+
+impl serde::de::Error for TagProbe {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        TagProbe::Other
+    }
+
+    fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+        TagProbe::Expected(expected)
+    }
 }
 
 // ---- Client to server -------------------------------------------------------------
@@ -918,6 +1006,47 @@ pub struct LiveSnapshot {
     pub vote: Option<VoteView>,
     pub notes: Vec<NoteView>,
     pub strategy: StrategyView,
+    /// The lists the client offers to choose from, with their names.
+    pub catalogues: CataloguesView,
+}
+
+/// One entry of a catalogue: the code the domain stores and its names in both languages,
+/// so a client shows the name and stores the code whatever language it speaks.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogueEntry {
+    pub code: &'static str,
+    pub nl: String,
+    pub en: String,
+}
+
+/// The domain's catalogues a client offers: the content plan's standard channels and
+/// forms (a team may type another), and the sticky colours.
+#[derive(Debug, Clone, Serialize)]
+pub struct CataloguesView {
+    pub channels: Vec<CatalogueEntry>,
+    pub forms: Vec<CatalogueEntry>,
+    pub colours: Vec<CatalogueEntry>,
+}
+
+pub fn catalogues() -> CataloguesView {
+    let entries = |list: &[(&'static str, &'static str, &'static str)]| {
+        list.iter().map(|&(code, nl, en)| CatalogueEntry { code, nl: nl.to_owned(), en: en.to_owned() }).collect()
+    };
+    CataloguesView {
+        channels: entries(&content_plan::CHANNELS),
+        forms: entries(&content_plan::FORMS),
+        colours: Colour::ALL
+            .into_iter()
+            .map(|colour| {
+                let key = format!("colour.{}", colour.code());
+                CatalogueEntry {
+                    code: colour.code(),
+                    nl: crate::i18n::text(Lang::Nl, &key, &[]),
+                    en: crate::i18n::text(Lang::En, &key, &[]),
+                }
+            })
+            .collect(),
+    }
 }
 
 pub fn live_snapshot(state: &SessionState, session: SessionView, you: ParticipantId, now_ms: i64) -> LiveSnapshot {
@@ -965,10 +1094,168 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
             .map(|(part, text)| NoteView { part_id: part.0, text: text.as_str().to_owned() })
             .collect(),
         strategy: strategy_view(state, session_today(state)),
+        catalogues: catalogues(),
     }
 }
 
 /// Localized words for a reject or error sent to a client.
 pub fn message_for(code: &str, lang: Lang) -> String {
     crate::i18n::text(lang, &format!("error.{code}"), &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use heisessie_domain::catalog::builtin_model;
+    use heisessie_domain::planner::PlannerSettings;
+    use heisessie_domain::session::SessionDetails;
+    use heisessie_domain::text::{Organisation, Title};
+    use heisessie_store::SessionId;
+
+    use super::*;
+
+    /// Which variant an event is. A new variant of `WireEvent` does not compile here until
+    /// it has a number, and the test below fails until it has a sample.
+    fn variant_number(event: &WireEvent) -> usize {
+        match event {
+            WireEvent::SessionChanged { .. } => 0,
+            WireEvent::PartChanged { .. } => 1,
+            WireEvent::ModelsOverlay { .. } => 2,
+            WireEvent::TimerStarted { .. } => 3,
+            WireEvent::TimerPaused { .. } => 4,
+            WireEvent::TimerResumed { .. } => 5,
+            WireEvent::TimerExtended { .. } => 6,
+            WireEvent::TimerReset { .. } => 7,
+            WireEvent::TimerWarning { .. } => 8,
+            WireEvent::TimerEnded { .. } => 9,
+            WireEvent::StickyCreated { .. } => 10,
+            WireEvent::StickyEdited { .. } => 11,
+            WireEvent::StickyMoved { .. } => 12,
+            WireEvent::StickyRecoloured { .. } => 13,
+            WireEvent::StickyResized { .. } => 14,
+            WireEvent::StickiesGrouped { .. } => 15,
+            WireEvent::Ungrouped { .. } => 16,
+            WireEvent::StickyDeleted { .. } => 17,
+            WireEvent::VoteOpened { .. } => 18,
+            WireEvent::VoteCast { .. } => 19,
+            WireEvent::VoteRemoved { .. } => 20,
+            WireEvent::VoteRecorded => 21,
+            WireEvent::VoteClosed { .. } => 22,
+            WireEvent::NotesSet { .. } => 23,
+            WireEvent::RoleAssigned { .. } => 24,
+            WireEvent::StrategyChanged { .. } => 25,
+        }
+    }
+
+    fn sample_state() -> SessionState {
+        let details = SessionDetails {
+            title: Title::parse("title", "Proef").expect("a title"),
+            organisation: Organisation::parse("organisation", "").expect("an organisation"),
+            language: Lang::Nl,
+            meeting_link: None,
+        };
+        let start = NaiveDate::from_ymd_opt(2027, 3, 4).and_then(|d| d.and_hms_opt(9, 0, 0)).expect("a start");
+        let settings = PlannerSettings::with_defaults(start, chrono_tz::UTC, 1).expect("settings");
+        SessionState::new(details, &builtin_model("heidag").expect("the heidag model"), settings)
+    }
+
+    /// One event of every variant, in `WireEvent`'s order.
+    fn one_of_each() -> Vec<WireEvent> {
+        let state = sample_state();
+        let sticky = StickyView {
+            id: 1,
+            part_id: 1,
+            author_id: 1,
+            text: String::new(),
+            x: 0,
+            y: 0,
+            width: 160,
+            height: 160,
+            colour: "yellow",
+            group_id: None,
+        };
+        vec![
+            WireEvent::SessionChanged {
+                session: Box::new(crate::api::session_view(SessionId::nil(), 0, &state, None, Lang::Nl)),
+            },
+            WireEvent::PartChanged { part_id: 1 },
+            WireEvent::ModelsOverlay { open: true },
+            WireEvent::TimerStarted { part_id: 1, duration_ms: 1, at_ms: 0 },
+            WireEvent::TimerPaused { at_ms: 0 },
+            WireEvent::TimerResumed { at_ms: 0 },
+            WireEvent::TimerExtended { by_ms: 0 },
+            WireEvent::TimerReset { at_ms: 0 },
+            WireEvent::TimerWarning { part_id: 1, seconds_left: 60 },
+            WireEvent::TimerEnded { part_id: 1, at_ms: 0 },
+            WireEvent::StickyCreated { sticky },
+            WireEvent::StickyEdited { sticky_id: 1, text: String::new() },
+            WireEvent::StickyMoved { sticky_id: 1, x: 0, y: 0 },
+            WireEvent::StickyRecoloured { sticky_id: 1, colour: "pink" },
+            WireEvent::StickyResized { sticky_id: 1, width: 40, height: 40 },
+            WireEvent::StickiesGrouped { group_id: 1, part_id: 1, label: String::new(), sticky_ids: vec![1] },
+            WireEvent::Ungrouped { group_id: 1 },
+            WireEvent::StickyDeleted { sticky_id: 1 },
+            WireEvent::VoteOpened { part_id: 1, votes_per_person: 3 },
+            WireEvent::VoteCast { sticky_id: 1 },
+            WireEvent::VoteRemoved { sticky_id: 1 },
+            WireEvent::VoteRecorded,
+            WireEvent::VoteClosed { part_id: 1, tally: vec![] },
+            WireEvent::NotesSet { part_id: 1, text: String::new() },
+            WireEvent::RoleAssigned { role: "timekeeper".to_owned(), part_id: None, participant_id: None },
+            WireEvent::StrategyChanged { strategy: Box::new(strategy_view(&state, state_today())) },
+        ]
+    }
+
+    fn state_today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, 4).expect("a date")
+    }
+
+    #[test]
+    fn event_types_name_every_wire_event() {
+        let events = one_of_each();
+        let numbers: Vec<usize> = events.iter().map(variant_number).collect();
+        assert_eq!(numbers, (0..events.len()).collect::<Vec<_>>(), "one sample of every variant, in order");
+        let tags: Vec<String> = events
+            .iter()
+            .map(|event| {
+                let json = serde_json::to_value(event).expect("an event serializes");
+                json["type"].as_str().expect("a type").to_owned()
+            })
+            .collect();
+        assert_eq!(tags, EVENT_TYPES);
+    }
+
+    #[test]
+    fn op_types_are_the_tags_wire_op_reads() {
+        let types = op_types();
+        assert!(types.len() >= 40, "every op, not a fragment: {types:?}");
+        for tag in types {
+            // A known tag gets past the tag: serde then asks for fields or succeeds.
+            let outcome = serde_json::from_value::<WireOp>(serde_json::json!({ "type": tag }));
+            if let Err(error) = outcome {
+                assert!(!error.to_string().contains("unknown variant"), "{tag}: {error}");
+            }
+        }
+        let unknown = serde_json::from_value::<WireOp>(serde_json::json!({ "type": "no_such_op" }))
+            .expect_err("an unknown op is refused")
+            .to_string();
+        for tag in types {
+            assert!(unknown.contains(&format!("`{tag}`")), "serde's own list names {tag}: {unknown}");
+        }
+    }
+
+    #[test]
+    fn client_message_types_are_the_four_messages() {
+        assert_eq!(client_message_types(), ["hello", "op", "presence", "ping"]);
+    }
+
+    #[test]
+    fn the_catalogues_carry_the_domain_codes_with_both_names() {
+        let catalogues = catalogues();
+        let form = catalogues.forms.iter().find(|f| f.code == "social_post").expect("social_post");
+        assert_eq!((form.nl.as_str(), form.en.as_str()), ("Socialmediapost", "Social media post"));
+        assert!(catalogues.channels.iter().any(|c| c.code == "instagram"));
+        let yellow = catalogues.colours.iter().find(|c| c.code == "yellow").expect("yellow");
+        assert_eq!((yellow.nl.as_str(), yellow.en.as_str()), ("Geel", "Yellow"));
+        assert_eq!(catalogues.colours.len(), Colour::ALL.len());
+    }
 }

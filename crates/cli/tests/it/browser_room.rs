@@ -25,7 +25,11 @@ async fn save_screenshot(page: &Page, name: &str) -> anyhow::Result<()> {
 }
 
 /// Creates a session through the home page form and returns (session id, participant link).
-async fn create_through_the_form(app: &TestApp, page: &Page, title: &str) -> anyhow::Result<(String, String)> {
+pub(crate) async fn create_through_the_form(
+    app: &TestApp,
+    page: &Page,
+    title: &str,
+) -> anyhow::Result<(String, String)> {
     page.goto(&app.url("/")).await?;
     page.click("#title").await?;
     page.type_text(title).await?;
@@ -41,7 +45,7 @@ async fn create_through_the_form(app: &TestApp, page: &Page, title: &str) -> any
     Ok((id, link))
 }
 
-async fn open_room(app: &TestApp, page: &Page, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn open_room(app: &TestApp, page: &Page, id: &str) -> anyhow::Result<()> {
     page.goto(&app.url(&format!("/s/{id}"))).await?;
     page.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(10)).await
 }
@@ -205,7 +209,7 @@ async fn the_screens_render_in_english_and_the_agenda_is_prepared_by_dragging() 
 }
 
 /// Goes to the part whose workspace is `kind` (facilitator, through the agenda).
-async fn go_to_workspace(page: &Page, title: &str, kind: &str) -> anyhow::Result<()> {
+pub(crate) async fn go_to_workspace(page: &Page, title: &str, kind: &str) -> anyhow::Result<()> {
     page.eval(&format!(
         "[...document.querySelectorAll('.agenda-button')].find(b => b.innerText.includes({title:?})).click()"
     ))
@@ -258,6 +262,9 @@ macro_rules! workspace_test {
 workspace_test!(the_end_goals_workspace_is_shared_ordered_and_voted_on, |fay, piet| {
     go_to_workspace(&fay, "Einddoelen", "end_goals").await?;
     fill_and_submit(&fay, "section.end-goals form.ws-new", "Nummer 1 bakkerij van Utrecht").await?;
+    // The first card pushes the form down: click it only once it has moved.
+    fay.wait_for("document.querySelectorAll('section.end-goals .ws-card').length === 1", Duration::from_secs(5))
+        .await?;
     fill_and_submit(&fay, "section.end-goals form.ws-new", "Hoge klantloyaliteit").await?;
     piet.wait_for(
         "[...document.querySelectorAll('section.end-goals textarea')].some(t => t.value === 'Hoge klantloyaliteit')",
