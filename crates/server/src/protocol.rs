@@ -1201,12 +1201,8 @@ mod tests {
             WireEvent::VoteClosed { part_id: 1, tally: vec![] },
             WireEvent::NotesSet { part_id: 1, text: String::new() },
             WireEvent::RoleAssigned { role: "timekeeper".to_owned(), part_id: None, participant_id: None },
-            WireEvent::StrategyChanged { strategy: Box::new(strategy_view(&state, state_today())) },
+            WireEvent::StrategyChanged { changes: crate::strategy_diff::StrategyChanges::new() },
         ]
-    }
-
-    fn state_today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2027, 3, 4).expect("a date")
     }
 
     #[test]
