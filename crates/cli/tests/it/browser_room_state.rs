@@ -42,7 +42,7 @@ const FOLD: &str = r#"
     { type: 'role_assigned', role: 'presenter', part_id: 2, participant_id: 2 },
     { type: 'role_assigned', role: 'timekeeper', part_id: null, participant_id: 2 },
     { type: 'part_changed', part_id: 2 },
-    { type: 'strategy_changed', strategy: { end_goals: [] } },
+    { type: 'strategy_changed', changes: { end_goals: { set: [] } } },
     { type: 'something_newer', whatever: true },
   ];
   let state = S.fromSnapshot(S.emptyRoom(), snapshot, 6000);
