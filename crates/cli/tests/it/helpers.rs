@@ -234,7 +234,23 @@ impl TestApp {
 
     /// Connects, says hello (resuming after `last_seq`) and reads the welcome.
     pub async fn connect_live(&self, session: &Session, credential: &str, last_seq: Option<u64>) -> LiveClient {
-        let mut client = self.open_live(session, credential, &[]).await.expect("the upgrade succeeds");
+        let client = self.open_live(session, credential, &[]).await.expect("the upgrade succeeds");
+        Self::hello(client, last_seq).await
+    }
+
+    /// Connects to the session with this id, as [`TestApp::connect_live`] does.
+    pub async fn connect_live_as(&self, id: &str, credential: &str) -> LiveClient {
+        let session = Session {
+            id: id.to_owned(),
+            facilitator_link: String::new(),
+            participant_link: String::new(),
+            facilitator: credential.to_owned(),
+            body: Value::Null,
+        };
+        self.connect_live(&session, credential, None).await
+    }
+
+    async fn hello(mut client: LiveClient, last_seq: Option<u64>) -> LiveClient {
         client.send_json(json!({"type": "hello", "protocol": 1, "last_seq": last_seq})).await;
         let welcome = client.next_of("welcome").await;
         // Missed events follow the welcome; they start right after `last_seq`.

@@ -13,6 +13,7 @@ mod check_goal;
 mod cli;
 mod disk_full;
 mod exports;
+mod fixture;
 mod freshness;
 mod helpers;
 mod live;
