@@ -1,7 +1,10 @@
 //! Starts the real app for a test and speaks to it in typed helpers.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use heisessie_server::AppState;
 use heisessie_server::live::LiveConfig;
@@ -358,5 +361,73 @@ impl LiveClient {
             heisessie_server::strategy_diff::apply(&mut strategy, &changes);
         }
         strategy
+    }
+}
+
+/// The real server in a child process, with its log collected.
+pub struct ChildServer {
+    child: Child,
+    pub base: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl ChildServer {
+    /// Starts `heisessie serve` on a free port; SIGXFSZ is ignored (a shell trap,
+    /// inherited across exec) so that a write past a file-size limit fails instead of
+    /// killing the process.
+    pub fn start(data_dir: &Path) -> ChildServer {
+        let mut child = Command::new("bash")
+            .args(["-c", "trap '' XFSZ; exec \"$0\" serve --addr 127.0.0.1:0 --data-dir \"$1\""])
+            .arg(env!("CARGO_BIN_EXE_heisessie"))
+            .arg(data_dir)
+            .env("RUST_LOG", "info,sqlx=warn")
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let log = Arc::new(Mutex::new(String::new()));
+        let address = loop {
+            let mut line = String::new();
+            let read = stderr.read_line(&mut line).expect("a log line");
+            assert!(read > 0, "the server exited early: {}", log.lock().unwrap());
+            log.lock().unwrap().push_str(&line);
+            if let Some(rest) = line.split("addr=").nth(1) {
+                break rest.split_whitespace().next().expect("an address").to_owned();
+            }
+        };
+        // Keep reading the log, or the server would block on a full pipe.
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        ChildServer { child, base: format!("http://{address}"), log }
+    }
+
+    pub fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// Sets the server's file-size limit (soft; the hard limit stays unlimited).
+    pub fn limit_file_size(&self, bytes: Option<u64>) {
+        let value = match bytes {
+            Some(bytes) => format!("--fsize={bytes}:unlimited"),
+            None => "--fsize=unlimited:unlimited".to_owned(),
+        };
+        let status = Command::new("prlimit")
+            .args(["--pid", &self.pid(), &value])
+            .status()
+            .expect("prlimit (util-linux) runs; the disk-full test needs it");
+        assert!(status.success(), "prlimit {value} failed");
+    }
+
+    pub fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.log.lock().unwrap().clone()
     }
 }

@@ -11,6 +11,7 @@ mod browser_room_state;
 mod browser_smoke;
 mod check_goal;
 mod cli;
+mod crash;
 mod disk_full;
 mod exports;
 mod fixture;
