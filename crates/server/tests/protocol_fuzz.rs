@@ -253,10 +253,10 @@ proptest! {
 
     #[test]
     fn arbitrary_json_never_panics_the_decoder(value in any_json()) {
-        if let Ok(ClientMessage::Op { op, .. }) = serde_json::from_value::<ClientMessage>(value.clone()) {
-            if let Ok(wire) = serde_path_to_error::deserialize::<_, WireOp>(op) {
-                let _ = wire.into_domain();
-            }
+        if let Ok(ClientMessage::Op { op, .. }) = serde_json::from_value::<ClientMessage>(value.clone())
+            && let Ok(wire) = serde_path_to_error::deserialize::<_, WireOp>(op)
+        {
+            let _ = wire.into_domain();
         }
         if let Ok(wire) = serde_json::from_value::<WireOp>(value) {
             let _ = wire.into_domain();
