@@ -592,9 +592,25 @@ impl AppState {
     }
 
     /// Joins with a link token; returns the new participant and their credential.
-    pub async fn join(&self, id: SessionId, link_token: &str, name: &str) -> Result<(Participant, Token), ApiError> {
+    ///
+    /// Joins are rate-limited per client address (`from`, counted before the token is
+    /// even looked at) and, through the participant link, per session; the facilitator
+    /// link is never held back by the session's limit, nor by a full session.
+    pub async fn join(
+        &self,
+        id: SessionId,
+        link_token: &str,
+        name: &str,
+        from: Option<std::net::IpAddr>,
+    ) -> Result<(Participant, Token), ApiError> {
+        if let Some(address) = from {
+            self.limits.joins_by_address.take(address).map_err(ApiError::Throttled)?;
+        }
         let token = Token::parse(link_token).ok_or(ApiError::NotAuthorized)?;
         let kind = self.link_kind(id, &token).await?;
+        if kind == LinkKind::Participant {
+            self.limits.joins_by_session.take(id).map_err(ApiError::Throttled)?;
+        }
         let display_name = DisplayName::parse("display_name", name)?;
         let credential = Token::generate()?;
         // The room puts the id the join hands out into the credential.
@@ -621,6 +637,8 @@ impl AppState {
     }
 
     async fn apply_as(&self, id: SessionId, caller: Caller, op: Op) -> Result<(u64, SessionState), ApiError> {
+        // The same budget as the person's live connections: one budget per person.
+        self.limits.ops_by_participant.take((id, caller.participant)).map_err(ApiError::Throttled)?;
         let applied = self.rooms.apply(id, Actor::Participant(caller.participant), op, None).await?;
         Ok((applied.seq, applied.state))
     }
@@ -857,10 +875,12 @@ pub async fn move_part(
 pub async fn join(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    extensions: axum::http::Extensions,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> ApiResult<Response> {
     let id = parse_session_id(&id)?;
-    let (participant, credential) = app.join(id, &request.token, &request.display_name).await?;
+    let from = crate::client_address(&extensions);
+    let (participant, credential) = app.join(id, &request.token, &request.display_name, from).await?;
     let cookie = credential_cookie(id, &credential, app.secure_cookies);
     let body = Joined {
         participant_id: participant.id.0,
@@ -909,7 +929,13 @@ pub async fn rotate_link(
     // The facilitator who rotates stays in; everyone else who came through the old link is out.
     let keep = (caller.via == kind).then_some(caller.participant);
     app.store.rotate_link(id, kind, token.hash(), keep).await?;
-    tracing::info!(session = %id, link = kind.code(), "link rotated");
+    // Their open connections end now, not at their next reconnect.
+    let closed = app.connections.end_access(
+        id,
+        |other| other.via == kind && Some(other.participant) != keep,
+        "link_rotated",
+    );
+    tracing::info!(session = %id, link = kind.code(), closed, "link rotated");
     Ok(Json(RotatedLink { link: app.link(id, &token) }))
 }
 
@@ -1020,9 +1046,19 @@ pub async fn export(
         }
         who => who.map(ParticipantId),
     };
-    let body = tokio::task::spawn_blocking(move || crate::exports::render_for(kind, id, &state, &public_url, person))
-        .await
-        .map_err(|error| ApiError::Internal(format!("the export stopped: {error}")))??;
+    // A PDF takes a core and tens of megabytes: only a few at a time, a few more in
+    // line, and the rest hear "busy, try again" (503 with Retry-After).
+    let turn = match kind {
+        crate::exports::ExportKind::ReportPdf | crate::exports::ExportKind::DeckPdf => Some(app.limits.pdf.turn().await?),
+        _ => None,
+    };
+    let body = tokio::task::spawn_blocking(move || {
+        let rendered = crate::exports::render_for(kind, id, &state, &public_url, person);
+        drop(turn);
+        rendered
+    })
+    .await
+    .map_err(|error| ApiError::Internal(format!("the export stopped: {error}")))??;
     let disposition = format!("attachment; filename=\"{}\"", crate::exports::file_name(id, kind));
     Ok((
         [

@@ -61,6 +61,15 @@ pub enum ApiError {
     ForeignOrigin,
     /// Logged with its cause; the client only hears that something went wrong.
     Internal(String),
+    // ---- Limits (docs/reliability.md): each says when to try again where it can. ----
+    /// A query string that does not fit the endpoint; `detail` is the parser's words.
+    InvalidQuery { detail: String },
+    /// Too many requests of this kind from this address or for this session: try again
+    /// after the duration (sent as `Retry-After`).
+    Throttled(std::time::Duration),
+    /// The server is doing as much of this as it takes at once (PDFs): try again after
+    /// the duration (sent as `Retry-After`).
+    Busy(std::time::Duration),
 }
 
 impl ApiError {
@@ -104,6 +113,9 @@ impl ApiError {
             ApiError::TooManyConnections | ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ForeignOrigin => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -128,6 +140,9 @@ impl ApiError {
             ApiError::RateLimited => "rate_limited",
             ApiError::ForeignOrigin => "foreign_origin",
             ApiError::Internal(_) => "internal",
+            ApiError::InvalidQuery { .. } => "invalid_query",
+            ApiError::Throttled(_) => "rate_limited",
+            ApiError::Busy(_) => "busy",
         }
     }
 
@@ -138,7 +153,9 @@ impl ApiError {
             ApiError::Rejected(Rejection::IndexOutOfRange { len, .. }) => {
                 i18n::text(lang, &key, &[("max", &len.to_string())])
             }
-            ApiError::InvalidBody { detail, .. } | ApiError::InvalidModelFile(detail) => {
+            ApiError::InvalidBody { detail, .. }
+            | ApiError::InvalidModelFile(detail)
+            | ApiError::InvalidQuery { detail } => {
                 i18n::text(lang, &key, &[("detail", detail)])
             }
             ApiError::InvalidField { field, problem } => {
@@ -146,6 +163,14 @@ impl ApiError {
                 i18n::text(lang, &key, &[("field", field), ("detail", &detail)])
             }
             _ => i18n::text(lang, &key, &[]),
+        }
+    }
+
+    /// Whole seconds to wait before trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::Throttled(wait) | ApiError::Busy(wait) => Some(wait.as_secs_f64().ceil().max(1.0) as u64),
+            _ => None,
         }
     }
 
@@ -275,5 +300,8 @@ pub async fn localize_errors(request: Request, next: Next) -> Response {
     };
     let mut localized = (error.status(), axum::Json(body)).into_response();
     localized.headers_mut().insert(header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(lang.code()));
+    if let Some(seconds) = error.retry_after() {
+        localized.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+    }
     localized
 }
