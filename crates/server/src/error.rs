@@ -96,6 +96,7 @@ impl ApiError {
                 Rejection::AlreadyJoined
                 | Rejection::TooManyParts
                 | Rejection::TooManyParticipants
+                | Rejection::NameTaken
                 | Rejection::TooManyStickies
                 | Rejection::VoteAlreadyOpen
                 | Rejection::TimerRunning

@@ -10,6 +10,7 @@ mod check_goal;
 mod cli;
 mod exports;
 mod helpers;
+mod limits;
 mod live;
 mod load;
 mod pages;
