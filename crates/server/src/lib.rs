@@ -163,19 +163,24 @@ async fn check_origin(State(app): State<AppState>, request: Request, next: Next)
 }
 
 /// Middleware: session creation (the API, the home page's form, the demo, a follow-up
-/// session) is rate-limited per client address.
+/// session) is rate-limited per client address. Only sessions made count: a request
+/// refused for a bad field gives its token back.
 async fn limit_session_creation(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let creates = request.method() == Method::POST
         && (matches!(path, "/api/sessions" | "/sessions" | "/demo") || path.ends_with("/follow-up/session"));
-    if creates
-        && let Some(address) = client_address(request.extensions())
-        && let Err(wait) = app.limits.sessions_by_address.take(address)
-    {
+    let Some(address) = client_address(request.extensions()).filter(|_| creates) else {
+        return next.run(request).await;
+    };
+    if let Err(wait) = app.limits.sessions_by_address.take(address) {
         tracing::info!(%address, "refused: too many sessions created from one address");
         return ApiError::Throttled(wait).into_response();
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    if response.status().is_client_error() {
+        app.limits.sessions_by_address.give_back(address);
+    }
+    response
 }
 
 /// Middleware: the errors axum answers itself (a query string or form that does not
