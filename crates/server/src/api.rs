@@ -676,7 +676,8 @@ pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<M
 }
 
 #[utoipa::path(post, path = "/api/sessions", tag = "sessions", request_body = CreateSessionRequest,
-    responses((status = 201, body = CreatedSession), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedSession), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many sessions from this address; see Retry-After", body = ErrorBody)))]
 pub async fn create_session(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -871,7 +872,9 @@ pub async fn move_part(
 
 #[utoipa::path(post, path = "/api/sessions/{id}/join", tag = "participants", request_body = JoinRequest,
     params(("id" = String, Path, description = "The session's id")),
-    responses((status = 201, body = Joined), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Joined), (status = 401, body = ErrorBody), (status = 409, description = "`name_taken`, `too_many_participants`", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many joins from this address or through this link; see Retry-After", body = ErrorBody)))]
 pub async fn join(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -1021,7 +1024,9 @@ pub struct ExportQuery {
         ("participant" = Option<u64>, Query, description = "For actions.ics: only this participant's deadlines"),
         ("file" = String, Path, description = "report.html, report.md, report.pdf, deck.html, deck.pdf, session.ics, actions.ics, content.ics, actions.csv or content.csv")),
     responses((status = 200, description = "The file, as an attachment named after the session's id"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 400, description = "`invalid_query`: a query parameter that does not parse", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "`busy`: as many PDFs are being typeset as the server takes; see Retry-After", body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,
     Path((id, file)): Path<(String, String)>,
