@@ -5,7 +5,7 @@
 
 import { el, fill, initials, clock, timeOf, typingIn } from './dom.js';
 import { t, loadLocale, pickLang, switchLang, lang } from './i18n.js';
-import { LiveConnection, ops } from './protocol.js';
+import { CloseCode, LiveConnection, ops } from './protocol.js';
 import { renderWorkspace, WORKSPACE_KINDS } from './workspaces.js';
 
 const root = document.getElementById('app');
@@ -37,6 +37,8 @@ const S = {
   reviewStep: 0,
   warning: null,
   ended: false,
+  /** The message key once the server shut this person out (close 4003), else null. */
+  accessEnded: null,
 };
 
 let live;
@@ -405,7 +407,8 @@ function renderStatus() {
     connecting: t('room.status_connecting'),
     saved: t('room.status_saved'),
     saving: t('room.status_saving'),
-    offline: t('room.status_offline'),
+    // Shut out (a rotated link): say why instead of "offline"; reconnecting cannot mend it.
+    offline: S.accessEnded ? t(S.accessEnded) : t('room.status_offline'),
     reconnecting: t('room.status_reconnecting'),
   };
   ui.status.textContent = words[status] ?? status;
@@ -870,7 +873,12 @@ async function start() {
   layout();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   live = new LiveConnection(`${scheme}://${location.host}/api/sessions/${sessionId}/live?lang=${lang}`);
-  live.onStatus = () => renderStatus();
+  live.onStatus = (status, detail) => {
+    if (status === 'offline' && detail?.code === CloseCode.ACCESS_ENDED) {
+      S.accessEnded = detail.reason === 'link_rotated' ? 'error.link_rotated' : 'error.access_ended';
+    }
+    renderStatus();
+  };
   live.onWelcome = (welcome) => {
     S.you = welcome.you;
     if (welcome.snapshot) applySnapshot(welcome.snapshot);

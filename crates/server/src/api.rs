@@ -933,11 +933,8 @@ pub async fn rotate_link(
     let keep = (caller.via == kind).then_some(caller.participant);
     app.store.rotate_link(id, kind, token.hash(), keep).await?;
     // Their open connections end now, not at their next reconnect.
-    let closed = app.connections.end_access(
-        id,
-        |other| other.via == kind && Some(other.participant) != keep,
-        "link_rotated",
-    );
+    let closed =
+        app.connections.end_access(id, |other| other.via == kind && Some(other.participant) != keep, "link_rotated");
     tracing::info!(session = %id, link = kind.code(), closed, "link rotated");
     Ok(Json(RotatedLink { link: app.link(id, &token) }))
 }
@@ -1054,7 +1051,9 @@ pub async fn export(
     // A PDF takes a core and tens of megabytes: only a few at a time, a few more in
     // line, and the rest hear "busy, try again" (503 with Retry-After).
     let turn = match kind {
-        crate::exports::ExportKind::ReportPdf | crate::exports::ExportKind::DeckPdf => Some(app.limits.pdf.turn().await?),
+        crate::exports::ExportKind::ReportPdf | crate::exports::ExportKind::DeckPdf => {
+            Some(app.limits.pdf.turn().await?)
+        }
         _ => None,
     };
     let body = tokio::task::spawn_blocking(move || {

@@ -63,7 +63,9 @@ pub enum ApiError {
     Internal(String),
     // ---- Limits (docs/reliability.md): each says when to try again where it can. ----
     /// A query string that does not fit the endpoint; `detail` is the parser's words.
-    InvalidQuery { detail: String },
+    InvalidQuery {
+        detail: String,
+    },
     /// Too many requests of this kind from this address or for this session: try again
     /// after the duration (sent as `Retry-After`).
     Throttled(std::time::Duration),
@@ -156,9 +158,7 @@ impl ApiError {
             }
             ApiError::InvalidBody { detail, .. }
             | ApiError::InvalidModelFile(detail)
-            | ApiError::InvalidQuery { detail } => {
-                i18n::text(lang, &key, &[("detail", detail)])
-            }
+            | ApiError::InvalidQuery { detail } => i18n::text(lang, &key, &[("detail", detail)]),
             ApiError::InvalidField { field, problem } => {
                 let detail = problem_text(problem, lang);
                 i18n::text(lang, &key, &[("field", field), ("detail", &detail)])

@@ -151,12 +151,8 @@ impl PdfGate {
     /// Waits for a turn, or answers "busy" at once when the line is full.
     pub async fn turn(&self) -> Result<PdfTurn, ApiError> {
         let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| ApiError::Busy(PDF_RETRY_AFTER))?;
-        let running = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| ApiError::Internal("the PDF gate closed".into()))?;
+        let running =
+            self.running.clone().acquire_owned().await.map_err(|_| ApiError::Internal("the PDF gate closed".into()))?;
         Ok(PdfTurn { _admitted: admitted, _running: running })
     }
 }

@@ -136,7 +136,11 @@ impl Drop for Registration {
 }
 
 impl LiveRegistry {
-    fn register(self: &Arc<Self>, session: SessionId, caller: Caller) -> (Registration, oneshot::Receiver<&'static str>) {
+    fn register(
+        self: &Arc<Self>,
+        session: SessionId,
+        caller: Caller,
+    ) -> (Registration, oneshot::Receiver<&'static str>) {
         let (end, ended) = oneshot::channel();
         let key = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());

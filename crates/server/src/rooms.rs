@@ -639,7 +639,8 @@ impl Room {
     async fn connect(&mut self, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
         // A facilitator gets in even when the session is full: a few places are theirs.
         let facilitator = self.state.participant(conn.participant).is_some_and(|p| p.is_facilitator);
-        let places = self.inner.config.max_connections_per_session + if facilitator { FACILITATOR_CONNECTIONS } else { 0 };
+        let places =
+            self.inner.config.max_connections_per_session + if facilitator { FACILITATOR_CONNECTIONS } else { 0 };
         if self.conns.len() >= places {
             return Err(ApiError::SessionFull);
         }

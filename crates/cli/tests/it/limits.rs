@@ -71,13 +71,7 @@ async fn a_request_that_changes_something_from_another_site_is_refused_even_with
     let (status, _) = app.send(Method::POST, &rotate, Some(fay), None).await;
     assert_eq!(status, StatusCode::OK);
     // A form posted from another site gets a page in its language, not a session.
-    let forged = app
-        .client
-        .post(app.url("/demo?lang=en"))
-        .header("origin", EVIL)
-        .send()
-        .await
-        .expect("an answer");
+    let forged = app.client.post(app.url("/demo?lang=en")).header("origin", EVIL).send().await.expect("an answer");
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert!(forged.text().await.expect("a body").contains("another website"));
     app.stop().await;
@@ -133,9 +127,8 @@ async fn extreme_timer_values_are_refused_and_the_room_lives_on() {
     let session = app.create_heidag().await;
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
     assert_eq!(fay.call("start", json!({"type": "start_timer", "seconds": 600})).await["type"], "ack");
-    for (index, seconds) in [i64::from(i32::MIN), i64::from(i32::MIN) + 1, i64::from(i32::MAX), -7201, 7201, -600]
-        .into_iter()
-        .enumerate()
+    for (index, seconds) in
+        [i64::from(i32::MIN), i64::from(i32::MIN) + 1, i64::from(i32::MAX), -7201, 7201, -600].into_iter().enumerate()
     {
         let answer = fay.call(&format!("x{index}"), json!({"type": "extend_timer", "seconds": seconds})).await;
         assert_eq!(answer["type"], "reject", "{seconds}: {answer}");
@@ -191,8 +184,11 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> Op
 
 #[tokio::test]
 async fn slow_headers_and_idle_kept_alive_connections_are_closed() {
-    let limits =
-        Limits { header_read_timeout: Duration::from_secs(1), idle_timeout: Duration::from_secs(2), ..Limits::default() };
+    let limits = Limits {
+        header_read_timeout: Duration::from_secs(1),
+        idle_timeout: Duration::from_secs(2),
+        ..Limits::default()
+    };
     let app = spawn_app_with_limits(limits).await;
     let address = app.base.trim_start_matches("http://").to_owned();
 
@@ -346,7 +342,8 @@ async fn joining_is_rate_limited_per_address() {
 
 #[tokio::test]
 async fn the_facilitator_link_gets_in_when_the_session_is_full() {
-    let limits = Limits { joins_per_minute_per_address: 10_000, joins_per_minute_per_session: 10_000, ..Limits::default() };
+    let limits =
+        Limits { joins_per_minute_per_address: 10_000, joins_per_minute_per_session: 10_000, ..Limits::default() };
     let rooms = RoomConfig { max_connections_per_session: 1, ..RoomConfig::default() };
     let app = spawn_app_with_all(rooms, LiveConfig::default(), limits).await;
     let session = app.create_heidag().await;
@@ -382,7 +379,8 @@ async fn ops_are_limited_per_participant_across_their_connections() {
     let (_, pim) = app.join(&session, &session.participant_link, "Pim").await;
     let mut tab = app.connect_live(&session, &pim, None).await;
     let mut phone = app.connect_live(&session, &pim, None).await;
-    let sticky = |x: i32| json!({"type": "create_sticky", "part_id": 2, "text": "Idee", "x": x, "y": 40, "colour": "yellow"});
+    let sticky =
+        |x: i32| json!({"type": "create_sticky", "part_id": 2, "text": "Idee", "x": x, "y": 40, "colour": "yellow"});
     let mut answers = Vec::new();
     for index in 0..8 {
         answers.push(tab.call(&format!("t{index}"), sticky(10 * index)).await);
@@ -412,9 +410,9 @@ async fn presence_is_rate_limited_and_the_newest_arrives() {
     // Let the presence of the connects go out.
     fay.drain(Duration::from_millis(300)).await;
     let part_of_pim = |frame: &Value| {
-        frame["people"].as_array().and_then(|people| {
-            people.iter().find(|p| p["participant_id"] == pim_id).map(|p| p["part_id"].as_u64())
-        })
+        frame["people"]
+            .as_array()
+            .and_then(|people| people.iter().find(|p| p["participant_id"] == pim_id).map(|p| p["part_id"].as_u64()))
     };
     let started = Instant::now();
     for part in [1, 2, 3, 4, 5, 3, 4, 5, 6] {
@@ -423,7 +421,9 @@ async fn presence_is_rate_limited_and_the_newest_arrives() {
     let mut seen = Vec::new();
     while started.elapsed() < Duration::from_secs(3) {
         let Some(frame) = fay.next_within(Duration::from_millis(200)).await else { continue };
-        if frame["type"] == "presence" && let Some(part) = part_of_pim(&frame) {
+        if frame["type"] == "presence"
+            && let Some(part) = part_of_pim(&frame)
+        {
             seen.push((started.elapsed(), part));
             if part == Some(6) {
                 break;

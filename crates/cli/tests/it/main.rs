@@ -4,6 +4,7 @@
 mod after;
 mod api;
 mod browser;
+mod browser_limits;
 mod browser_room;
 mod browser_smoke;
 mod check_goal;
