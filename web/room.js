@@ -875,7 +875,8 @@ async function start() {
   live = new LiveConnection(`${scheme}://${location.host}/api/sessions/${sessionId}/live?lang=${lang}`);
   live.onStatus = (status, detail) => {
     if (status === 'offline' && detail?.code === CloseCode.ACCESS_ENDED) {
-      S.accessEnded = detail.reason === 'link_rotated' ? 'error.link_rotated' : 'error.access_ended';
+      const why = { link_rotated: 'error.link_rotated', removed: 'error.removed' };
+      S.accessEnded = why[detail.reason] ?? 'error.access_ended';
     }
     renderStatus();
   };

@@ -439,6 +439,16 @@ impl SessionState {
                 self.participants.push(participant.clone());
             }
             Event::RoleAssigned { role, participant } => self.roles.set(*role, *participant),
+            Event::ParticipantRemoved { participant } => {
+                self.participants.retain(|p| p.id != *participant);
+                let roles = &mut self.roles;
+                for held in [&mut roles.process_facilitator, &mut roles.timekeeper, &mut roles.note_taker] {
+                    if *held == Some(*participant) {
+                        *held = None;
+                    }
+                }
+                roles.presenters.retain(|_, who| who != participant);
+            }
             Event::PartChanged { part } => self.current_part = Some(*part),
             Event::ModelsOverlay { open } => self.models_open = *open,
             Event::TimerStarted { part, duration_ms, at_ms } => {
@@ -594,6 +604,11 @@ pub enum Op {
     AssignRole {
         role: Role,
         participant: Option<ParticipantId>,
+    },
+    /// Takes a participant out of the session: their roles go, their work stays, and
+    /// their credentials no longer open it. Facilitators cannot be removed.
+    RemoveParticipant {
+        participant: ParticipantId,
     },
     GoToPart {
         part: PartId,
@@ -770,6 +785,7 @@ impl Op {
             | Op::MovePart { .. }
             | Op::RetimePart { .. }
             | Op::AssignRole { .. }
+            | Op::RemoveParticipant { .. }
             | Op::GoToPart { .. }
             | Op::SetModelsOverlay { .. }
             | Op::OpenVote { .. }
@@ -829,6 +845,7 @@ pub enum Event {
     PartRetimed { part: PartId, minutes: u32 },
     ParticipantJoined { participant: Participant },
     RoleAssigned { role: Role, participant: Option<ParticipantId> },
+    ParticipantRemoved { participant: ParticipantId },
     PartChanged { part: PartId },
     ModelsOverlay { open: bool },
     TimerStarted { part: PartId, duration_ms: u64, at_ms: i64 },
@@ -928,6 +945,8 @@ pub enum Rejection {
     TooManyParticipants,
     #[error("someone in this session already has this name, or one that looks just like it")]
     NameTaken,
+    #[error("a facilitator cannot be removed from the session")]
+    CannotRemoveFacilitator,
     #[error("there is no part after (or before) this one")]
     NoSuchStep,
     #[error("a timer runs between {MIN_TIMER_SECONDS} second and {MAX_TIMER_SECONDS} seconds, got {0}")]
@@ -989,6 +1008,7 @@ impl Rejection {
             Rejection::TooManyParts => "too_many_parts",
             Rejection::TooManyParticipants => "too_many_participants",
             Rejection::NameTaken => "name_taken",
+            Rejection::CannotRemoveFacilitator => "cannot_remove_facilitator",
             Rejection::NoSuchStep => "no_such_step",
             Rejection::TimerOutOfRange(_) => "timer_out_of_range",
             Rejection::NoTimer => "no_timer",
@@ -1141,6 +1161,11 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
             }
             Event::RoleAssigned { role, participant }
         }
+        Op::RemoveParticipant { participant } => match state.participant(participant) {
+            None => return Err(Rejection::UnknownParticipant(participant)),
+            Some(p) if p.is_facilitator => return Err(Rejection::CannotRemoveFacilitator),
+            Some(_) => Event::ParticipantRemoved { participant },
+        },
         Op::GoToPart { part } => {
             require_part(state, part)?;
             Event::PartChanged { part }

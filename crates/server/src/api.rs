@@ -643,6 +643,16 @@ impl AppState {
         Ok((applied.seq, applied.state))
     }
 
+    /// The session as `caller` may read it: only while they are still in it (a removed
+    /// participant's credential opens nothing).
+    pub async fn read_as(&self, id: SessionId, caller: Caller) -> Result<(u64, SessionState), ApiError> {
+        let (seq, state) = self.rooms.read(id).await?;
+        if state.participant(caller.participant).is_none() {
+            return Err(ApiError::NotAuthorized);
+        }
+        Ok((seq, state))
+    }
+
     async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let caller = self.authenticate(id, headers).await?;
         let (_, state) = self.rooms.read(id).await?;
@@ -709,7 +719,7 @@ pub async fn get_session(
 ) -> ApiResult<Json<SessionView>> {
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app.rooms.read(id).await?;
+    let (seq, state) = app.read_as(id, caller).await?;
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
@@ -769,8 +779,8 @@ pub async fn get_schedule(
     uri: axum::http::Uri,
 ) -> ApiResult<Json<AgendaView>> {
     let id = parse_session_id(&id)?;
-    app.authenticate(id, &headers).await?;
-    let (_, state) = app.rooms.read(id).await?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     Ok(Json(agenda_view(&state.schedule(), lang_of(&headers, &uri))))
 }
 
@@ -785,8 +795,8 @@ pub async fn replan(
     ApiJson(request): ApiJson<ReplanRequest>,
 ) -> ApiResult<Json<ReplanView>> {
     let id = parse_session_id(&id)?;
-    app.authenticate(id, &headers).await?;
-    let (_, state) = app.rooms.read(id).await?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     let position = LivePosition {
         current_part: PartId(request.current_part),
         minutes_used: request.minutes_used,
@@ -911,6 +921,31 @@ pub async fn assign_role(
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
+#[utoipa::path(delete, path = "/api/sessions/{id}/participants/{participant_id}", tag = "participants",
+    params(("id" = String, Path, description = "The session's id"), ("participant_id" = u64, Path, description = "The participant to remove")),
+    responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`cannot_remove_facilitator`", body = ErrorBody)))]
+pub async fn remove_participant(
+    State(app): State<AppState>,
+    Path((id, participant)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let participant = participant
+        .parse::<u64>()
+        .map(ParticipantId)
+        .map_err(|_| ApiError::field("participant_id", FieldProblem::OutOfRange { min: 1, max: i64::MAX, got: 0 }))?;
+    let caller = app.facilitator(id, &headers).await?;
+    let (seq, state) = app.apply_as(id, caller, Op::RemoveParticipant { participant }).await?;
+    // Their open connections end now; their credentials open nothing from here on (the
+    // room and `read_as` look them up in the session). The link they came through still
+    // works: rotate it to keep them out for good.
+    let closed = app.connections.end_access(id, |other| other.participant == participant, "removed");
+    tracing::info!(session = %id, participant = participant.0, closed, "participant removed");
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+}
+
 #[utoipa::path(post, path = "/api/sessions/{id}/links/{kind}/rotate", tag = "participants",
     params(("id" = String, Path, description = "The session's id"), ("kind" = String, Path, description = "facilitator or participant")),
     responses((status = 200, body = RotatedLink), (status = 403, body = ErrorBody)))]
@@ -949,8 +984,8 @@ pub async fn get_strategy(
     headers: HeaderMap,
 ) -> ApiResult<Json<crate::strategy_view::StrategyView>> {
     let id = parse_session_id(&id)?;
-    app.authenticate(id, &headers).await?;
-    let (_, state) = app.rooms.read(id).await?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     Ok(Json(crate::strategy_view::strategy_view(&state, crate::protocol::session_today(&state))))
 }
 
@@ -1033,7 +1068,7 @@ pub async fn export(
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
     let kind = crate::exports::parse_kind(&file)?;
-    let (_, state) = app.rooms.read(id).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     let facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
     if !facilitator && !state.exports_open {
         return Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly));
@@ -1095,6 +1130,7 @@ pub async fn export(
         move_part,
         join,
         assign_role,
+        remove_participant,
         rotate_link,
         get_strategy,
         check_goal,

@@ -99,6 +99,7 @@ impl ApiError {
                 | Rejection::TooManyParts
                 | Rejection::TooManyParticipants
                 | Rejection::NameTaken
+                | Rejection::CannotRemoveFacilitator
                 | Rejection::TooManyStickies
                 | Rejection::VoteAlreadyOpen
                 | Rejection::TimerRunning

@@ -108,6 +108,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions/{id}/parts/{part_id}/move", post(api::move_part))
         .route("/sessions/{id}/join", post(api::join))
         .route("/sessions/{id}/roles", post(api::assign_role))
+        .route("/sessions/{id}/participants/{participant_id}", axum::routing::delete(api::remove_participant))
         .route("/sessions/{id}/links/{kind}/rotate", post(api::rotate_link))
         .route("/sessions/{id}/live", get(live::live))
         .route("/sessions/{id}/strategy", get(api::get_strategy))

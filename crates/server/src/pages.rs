@@ -576,12 +576,14 @@ async fn session_page(
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
     match app.authenticate(id, &headers).await {
-        Ok(_) => match app.rooms.read(id).await {
+        Ok(caller) => match app.read_as(id, caller).await {
             Ok((_, state)) => {
                 // The room is the browser client; the agenda stays readable without scripts.
                 let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
                 app_shell(lang, state.details.title.as_str(), "room", id, &body).into_response()
             }
+            // Removed from the session: the link they hold is the way back in, if it still works.
+            Err(ApiError::NotAuthorized) => join_page(&app, id, lang, query.k.as_deref()).await,
             Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
         },
         Err(ApiError::SessionNotFound) => message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"),
@@ -714,7 +716,7 @@ async fn follow_up_access(
         }
         Err(_) => return Err(message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link")),
     };
-    match app.rooms.read(id).await {
+    match app.read_as(id, caller).await {
         Ok((_, state)) => Ok((id, caller, state)),
         Err(error) => Err(message_page(lang, error.status(), &format!("error.{}", error.code()))),
     }

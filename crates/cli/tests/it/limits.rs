@@ -486,3 +486,56 @@ async fn pdfs_are_typeset_a_few_at_a_time_and_the_rest_hear_busy() {
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_facilitator_can_remove_a_participant_who_is_then_disconnected_and_refused() {
+    let app = spawn_app().await;
+    let session = app.create_heidag().await;
+    let fay = &session.facilitator;
+    let (pim_id, pim) = app.join(&session, &session.participant_link, "Pim").await;
+    let (_, tim) = app.join(&session, &session.participant_link, "Tim").await;
+    let roles = format!("/api/sessions/{}/roles", session.id);
+    let (status, _) =
+        app.send(Method::POST, &roles, Some(fay), Some(json!({"role": "timekeeper", "participant_id": pim_id}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut pim_ws = app.connect_live(&session, &pim, None).await;
+    let mut fay_ws = app.connect_live(&session, fay, None).await;
+    let remove = |who: u64| format!("/api/sessions/{}/participants/{who}", session.id);
+
+    // Only a facilitator removes, and nobody removes a facilitator.
+    let (status, body) = app.send(Method::DELETE, &remove(pim_id), Some(&tim), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("facilitator_only")), "{body}");
+    let (status, body) = app.send(Method::DELETE, &remove(1), Some(fay), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("cannot_remove_facilitator")), "{body}");
+
+    let (status, body) = app.send(Method::DELETE, &remove(pim_id), Some(fay), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["participants"].as_array().expect("participants").iter().all(|p| p["id"] != pim_id), "{body}");
+    assert_eq!(body["roles"]["timekeeper"], Value::Null, "their roles go with them");
+
+    // Disconnected at once, with the reason; the others see the session without them.
+    let closed = pim_ws.next_of("close").await;
+    assert_eq!((closed["code"].as_u64(), closed["reason"].as_str()), (Some(4003), Some("removed")), "{closed}");
+    let changed = fay_ws.next_of("event").await;
+    assert_eq!(changed["event"]["type"], "session_changed", "{changed}");
+    // Refused from then on: the API, the room, and their ops.
+    let (status, body) = app.send(Method::GET, &format!("/api/sessions/{}", session.id), Some(&pim), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("not_authorized")), "{body}");
+    let mut again = app.open_live(&session, &pim, &[]).await.expect("the upgrade");
+    again.send_json(json!({"type": "hello", "protocol": 1})).await;
+    let closed = again.next_of("close").await;
+    assert_eq!(closed["code"], 4003, "{closed}");
+    let (status, body) = app
+        .send(
+            Method::POST,
+            &format!("/api/sessions/{}/parts", session.id),
+            Some(&pim),
+            Some(json!({"title": "X", "minutes": 10})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app.send(Method::DELETE, &remove(pim_id), Some(fay), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_participant")), "{body}");
+    fay_ws.close().await;
+    app.stop().await;
+}
