@@ -112,7 +112,7 @@ struct ServeArgs {
     #[arg(long, env = "HEISESSIE_HEADER_TIMEOUT", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     header_timeout: u32,
-    /// Seconds a kept-alive HTTP connection may sit idle between requests.
+    /// Seconds a kept-alive HTTP connection may sit idle between requests, or a request's traffic may stall.
     #[arg(long, env = "HEISESSIE_IDLE_TIMEOUT", default_value_t = 60,
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     idle_timeout: u32,

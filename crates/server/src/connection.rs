@@ -205,22 +205,23 @@ impl Served {
 }
 
 /// Resolves when the connection has broken a limit: its request's headers took too
-/// long, or it sat idle too long between requests.
+/// long, it sat idle too long between requests, or a request's traffic stalled.
 async fn watch(activity: Arc<Activity>, header_timeout: Duration, idle_timeout: Duration) -> &'static str {
     let header_ms = header_timeout.as_millis() as u64;
     let idle_ms = idle_timeout.as_millis() as u64;
     loop {
         let now = activity.now_ms();
         let (deadline, reason) = if activity.in_flight.load(Ordering::Relaxed) > 0 {
-            // A request is being answered; look again later.
-            (now + header_ms.min(idle_ms).max(1), "")
+            // A request is being answered: a body that stops coming (or an answer that
+            // is not read) for the idle time ends it too. No handler thinks that long.
+            (activity.last_ms.load(Ordering::Relaxed).saturating_add(idle_ms), "stalled_request")
         } else {
             match activity.head_since_ms.load(Ordering::Relaxed) {
                 NONE => (activity.last_ms.load(Ordering::Relaxed).saturating_add(idle_ms), "idle"),
                 since => (since.saturating_add(header_ms), "header_timeout"),
             }
         };
-        if !reason.is_empty() && now >= deadline {
+        if now >= deadline {
             return reason;
         }
         tokio::time::sleep_until(activity.opened + Duration::from_millis(deadline.max(now + 1))).await;

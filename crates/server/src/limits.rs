@@ -21,7 +21,8 @@ pub struct Limits {
     /// A client must send a request's headers within this time of connecting or of the
     /// previous response (slow-loris).
     pub header_read_timeout: Duration,
-    /// A kept-alive HTTP connection with no request and no traffic for this long is closed.
+    /// A kept-alive HTTP connection with no request and no traffic for this long is
+    /// closed; so is one whose request stops sending (or stops reading) for this long.
     pub idle_timeout: Duration,
     /// Open connections at once, HTTP and WebSocket; more wait in the listen backlog.
     pub max_open_connections: usize,

@@ -210,6 +210,15 @@ async fn slow_headers_and_idle_kept_alive_connections_are_closed() {
     assert!(String::from_utf8_lossy(&buffer[..read]).starts_with("HTTP/1.1 200"));
     let took = closed_within(&mut idle, Duration::from_secs(6)).await.expect("closed within 6 s");
     assert!(took >= Duration::from_millis(1600), "the idle limit (2 s), not the header one: {took:?}");
+
+    // A body that stops coming: the request stalls, and after the idle limit it ends.
+    let mut stalled = tokio::net::TcpStream::connect(&address).await.expect("a connection");
+    stalled
+        .write_all(b"POST /api/check-goal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"te")
+        .await
+        .expect("written");
+    let took = closed_within(&mut stalled, Duration::from_secs(6)).await.expect("closed within 6 s");
+    assert!(took >= Duration::from_millis(1600), "{took:?}");
     app.stop().await;
 }
 
