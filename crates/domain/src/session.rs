@@ -20,12 +20,15 @@ use crate::strategy::{
     Persona, PersonaFields, Responsibility, SmartFields, SmartGoal, Strategy,
 };
 use crate::text::{DisplayName, MeetingLink, Organisation, Title};
-use crate::timer::{MAX_EXTEND_SECONDS, MAX_TIMER_SECONDS, MIN_TIMER_SECONDS, Timer};
+use crate::timer::{MAX_TIMER_SECONDS, MIN_TIMER_SECONDS, Timer};
 
 /// A session holds at most this many parts: more cannot be run in a day or two.
 pub const MAX_PARTS: usize = 30;
 /// A session admits at most this many participants (3–30 is the target; the rest is headroom).
 pub const MAX_PARTICIPANTS: usize = 200;
+/// Places kept beyond `MAX_PARTICIPANTS` for the facilitator link, so that someone
+/// filling the session through the participant link cannot keep the facilitator out.
+pub const FACILITATOR_PLACES: usize = 20;
 /// A timebox is between 5 minutes and 4 hours.
 pub const MIN_PART_MINUTES: u32 = 5;
 pub const MAX_PART_MINUTES: u32 = 240;
@@ -436,6 +439,16 @@ impl SessionState {
                 self.participants.push(participant.clone());
             }
             Event::RoleAssigned { role, participant } => self.roles.set(*role, *participant),
+            Event::ParticipantRemoved { participant } => {
+                self.participants.retain(|p| p.id != *participant);
+                let roles = &mut self.roles;
+                for held in [&mut roles.process_facilitator, &mut roles.timekeeper, &mut roles.note_taker] {
+                    if *held == Some(*participant) {
+                        *held = None;
+                    }
+                }
+                roles.presenters.retain(|_, who| who != participant);
+            }
             Event::PartChanged { part } => self.current_part = Some(*part),
             Event::ModelsOverlay { open } => self.models_open = *open,
             Event::TimerStarted { part, duration_ms, at_ms } => {
@@ -450,7 +463,7 @@ impl SessionState {
             }
             Event::TimerExtended { by_ms } => {
                 if let Some(timer) = &mut self.timer {
-                    timer.duration_ms = (timer.duration_ms as i64 + by_ms).max(0) as u64;
+                    timer.duration_ms = timer.extended_duration_ms(*by_ms);
                 }
             }
             Event::TimerReset { at_ms } => {
@@ -591,6 +604,11 @@ pub enum Op {
     AssignRole {
         role: Role,
         participant: Option<ParticipantId>,
+    },
+    /// Takes a participant out of the session: their roles go, their work stays, and
+    /// their credentials no longer open it. Facilitators cannot be removed.
+    RemoveParticipant {
+        participant: ParticipantId,
     },
     GoToPart {
         part: PartId,
@@ -767,6 +785,7 @@ impl Op {
             | Op::MovePart { .. }
             | Op::RetimePart { .. }
             | Op::AssignRole { .. }
+            | Op::RemoveParticipant { .. }
             | Op::GoToPart { .. }
             | Op::SetModelsOverlay { .. }
             | Op::OpenVote { .. }
@@ -826,6 +845,7 @@ pub enum Event {
     PartRetimed { part: PartId, minutes: u32 },
     ParticipantJoined { participant: Participant },
     RoleAssigned { role: Role, participant: Option<ParticipantId> },
+    ParticipantRemoved { participant: ParticipantId },
     PartChanged { part: PartId },
     ModelsOverlay { open: bool },
     TimerStarted { part: PartId, duration_ms: u64, at_ms: i64 },
@@ -923,6 +943,10 @@ pub enum Rejection {
     TooManyParts,
     #[error("a session has at most {MAX_PARTICIPANTS} participants")]
     TooManyParticipants,
+    #[error("someone in this session already has this name, or one that looks just like it")]
+    NameTaken,
+    #[error("a facilitator cannot be removed from the session")]
+    CannotRemoveFacilitator,
     #[error("there is no part after (or before) this one")]
     NoSuchStep,
     #[error("a timer runs between {MIN_TIMER_SECONDS} second and {MAX_TIMER_SECONDS} seconds, got {0}")]
@@ -983,6 +1007,8 @@ impl Rejection {
             Rejection::MinutesOutOfRange(_) => "minutes_out_of_range",
             Rejection::TooManyParts => "too_many_parts",
             Rejection::TooManyParticipants => "too_many_participants",
+            Rejection::NameTaken => "name_taken",
+            Rejection::CannotRemoveFacilitator => "cannot_remove_facilitator",
             Rejection::NoSuchStep => "no_such_step",
             Rejection::TimerOutOfRange(_) => "timer_out_of_range",
             Rejection::NoTimer => "no_timer",
@@ -1063,8 +1089,14 @@ pub fn apply(state: &SessionState, actor: Actor, op: Op, now_ms: i64) -> Result<
             let Actor::Newcomer { facilitator } = actor else {
                 return Err(Rejection::AlreadyJoined);
             };
-            if state.participants.len() >= MAX_PARTICIPANTS {
+            let places = if facilitator { MAX_PARTICIPANTS + FACILITATOR_PLACES } else { MAX_PARTICIPANTS };
+            if state.participants.len() >= places {
                 return Err(Rejection::TooManyParticipants);
+            }
+            // A name that only looks like someone's (another case, a zero-width or
+            // direction character, a look-alike width) would let one pass for another.
+            if state.participants.iter().any(|p| p.display_name.looks_like(&display_name)) {
+                return Err(Rejection::NameTaken);
             }
             let participant =
                 Participant { id: state.next_participant_id(), display_name, is_facilitator: facilitator };
@@ -1129,6 +1161,11 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
             }
             Event::RoleAssigned { role, participant }
         }
+        Op::RemoveParticipant { participant } => match state.participant(participant) {
+            None => return Err(Rejection::UnknownParticipant(participant)),
+            Some(p) if p.is_facilitator => return Err(Rejection::CannotRemoveFacilitator),
+            Some(_) => Event::ParticipantRemoved { participant },
+        },
         Op::GoToPart { part } => {
             require_part(state, part)?;
             Event::PartChanged { part }
@@ -1163,15 +1200,8 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
         },
         Op::ExtendTimer { seconds } => {
             let timer = state.timer.as_ref().ok_or(Rejection::NoTimer)?;
-            let new_duration = timer.duration_ms as i64 + i64::from(seconds) * 1000;
-            if seconds == 0
-                || seconds.abs() > MAX_EXTEND_SECONDS
-                || new_duration < 1000
-                || new_duration > i64::from(MAX_TIMER_SECONDS) * 1000
-            {
-                return Err(Rejection::TimerOutOfRange(new_duration / 1000));
-            }
-            Event::TimerExtended { by_ms: i64::from(seconds) * 1000 }
+            let by_ms = timer.extension_ms(seconds).map_err(Rejection::TimerOutOfRange)?;
+            Event::TimerExtended { by_ms }
         }
         Op::ResetTimer => {
             state.timer.as_ref().ok_or(Rejection::NoTimer)?;

@@ -68,6 +68,17 @@ pub enum ApiError {
     },
     /// Logged with its cause; the client only hears that something went wrong.
     Internal(String),
+    // ---- Limits (docs/reliability.md): each says when to try again where it can. ----
+    /// A query string that does not fit the endpoint; `detail` is the parser's words.
+    InvalidQuery {
+        detail: String,
+    },
+    /// Too many requests of this kind from this address or for this session: try again
+    /// after the duration (sent as `Retry-After`).
+    Throttled(std::time::Duration),
+    /// The server is doing as much of this as it takes at once (PDFs): try again after
+    /// the duration (sent as `Retry-After`).
+    Busy(std::time::Duration),
 }
 
 impl ApiError {
@@ -94,6 +105,8 @@ impl ApiError {
                 Rejection::AlreadyJoined
                 | Rejection::TooManyParts
                 | Rejection::TooManyParticipants
+                | Rejection::NameTaken
+                | Rejection::CannotRemoveFacilitator
                 | Rejection::TooManyStickies
                 | Rejection::VoteAlreadyOpen
                 | Rejection::TimerRunning
@@ -113,6 +126,9 @@ impl ApiError {
             ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::StrategyFull { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -139,6 +155,9 @@ impl ApiError {
             ApiError::StorageUnavailable => "storage_unavailable",
             ApiError::StrategyFull { .. } => "strategy_full",
             ApiError::Internal(_) => "internal",
+            ApiError::InvalidQuery { .. } => "invalid_query",
+            ApiError::Throttled(_) => "rate_limited",
+            ApiError::Busy(_) => "busy",
         }
     }
 
@@ -150,14 +169,22 @@ impl ApiError {
                 i18n::text(lang, &key, &[("max", &len.to_string())])
             }
             ApiError::StrategyFull { max_kb } => i18n::text(lang, &key, &[("max", &max_kb.to_string())]),
-            ApiError::InvalidBody { detail, .. } | ApiError::InvalidModelFile(detail) => {
-                i18n::text(lang, &key, &[("detail", detail)])
-            }
+            ApiError::InvalidBody { detail, .. }
+            | ApiError::InvalidModelFile(detail)
+            | ApiError::InvalidQuery { detail } => i18n::text(lang, &key, &[("detail", detail)]),
             ApiError::InvalidField { field, problem } => {
                 let detail = problem_text(problem, lang);
                 i18n::text(lang, &key, &[("field", field), ("detail", &detail)])
             }
             _ => i18n::text(lang, &key, &[]),
+        }
+    }
+
+    /// Whole seconds to wait before trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::Throttled(wait) | ApiError::Busy(wait) => Some(wait.as_secs_f64().ceil().max(1.0) as u64),
+            _ => None,
         }
     }
 
@@ -289,5 +316,8 @@ pub async fn localize_errors(request: Request, next: Next) -> Response {
     };
     let mut localized = (error.status(), axum::Json(body)).into_response();
     localized.headers_mut().insert(header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(lang.code()));
+    if let Some(seconds) = error.retry_after() {
+        localized.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+    }
     localized
 }

@@ -866,6 +866,7 @@ pub fn wire_event(
         | Event::PartMoved { .. }
         | Event::PartRetimed { .. }
         | Event::ParticipantJoined { .. }
+        | Event::ParticipantRemoved { .. }
         | Event::ExportsOpened { .. } => WireEvent::SessionChanged { session: Box::new(session_view()) },
         Event::RoleAssigned { role, participant } => {
             let (name, part) = match role {

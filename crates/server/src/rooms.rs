@@ -223,6 +223,8 @@ const DEDUP_CAPACITY: usize = 20_000;
 /// After the disk refused a write, the next write is tried this much later; ops that
 /// arrive meanwhile are answered `storage_unavailable` at once.
 const STORAGE_RETRY: Duration = Duration::from_millis(500);
+/// Connections a full session still takes from facilitators.
+const FACILITATOR_CONNECTIONS: usize = 10;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -855,7 +857,11 @@ impl Room {
     }
 
     async fn connect(&mut self, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
-        if self.conns.len() >= self.inner.config.max_connections_per_session {
+        // A facilitator gets in even when the session is full: a few places are theirs.
+        let facilitator = self.state.participant(conn.participant).is_some_and(|p| p.is_facilitator);
+        let places =
+            self.inner.config.max_connections_per_session + if facilitator { FACILITATOR_CONNECTIONS } else { 0 };
+        if self.conns.len() >= places {
             return Err(ApiError::SessionFull);
         }
         let now = now_ms();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 
 use heisessie_server::AppState;
+use heisessie_server::limits::Limits;
 use heisessie_server::live::LiveConfig;
 use heisessie_server::rooms::RoomConfig;
 use heisessie_store::SqliteStore;
@@ -48,10 +49,28 @@ pub async fn spawn_app_with(rooms: RoomConfig, live: LiveConfig) -> TestApp {
 }
 
 pub async fn spawn_configured(data_dir: &Path, rooms: RoomConfig, live: LiveConfig) -> TestApp {
+    spawn_limited(data_dir, rooms, live, Limits::default()).await
+}
+
+/// Starts the app with its own limits (docs/reliability.md), in a fresh data folder.
+pub async fn spawn_app_with_limits(limits: Limits) -> TestApp {
+    spawn_app_with_all(RoomConfig::default(), LiveConfig::default(), limits).await
+}
+
+/// Starts the app with its own room, connection and limit settings, in a fresh data folder.
+pub async fn spawn_app_with_all(rooms: RoomConfig, live: LiveConfig, limits: Limits) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let path = dir.path().to_path_buf();
+    let mut app = spawn_limited(&path, rooms, live, limits).await;
+    app._dir = Some(dir);
+    app
+}
+
+pub async fn spawn_limited(data_dir: &Path, rooms: RoomConfig, live: LiveConfig, limits: Limits) -> TestApp {
     let store = SqliteStore::open(data_dir).await.expect("the store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
-    let state = AppState::with_config(Arc::new(store.clone()), &base, rooms, live);
+    let state = AppState::with_config(Arc::new(store.clone()), &base, rooms, live).with_limits(limits);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(heisessie_server::serve(listener, state, async {
         let _ = stopped.await;

@@ -610,7 +610,8 @@ async fn votes_stay_private_until_the_round_closes() {
 async fn a_client_that_cannot_keep_up_is_dropped_with_resync_and_can_resume() {
     let rooms = RoomConfig { connection_queue: 4, ..RoomConfig::default() };
     let live = LiveConfig { ops_per_second: 100_000.0, ops_burst: 100_000.0, ..LiveConfig::default() };
-    let app = spawn_app_with(rooms, live).await;
+    let limits = heisessie_server::limits::Limits { ops_per_second_per_participant: 100_000, ..Default::default() };
+    let app = crate::helpers::spawn_app_with_all(rooms, live, limits).await;
     let session = app.create_heidag().await;
     let (_, piet) = app.join(&session, &session.participant_link, "Piet").await;
     // Piet's socket reads nothing while Fay writes long notes; once the socket buffers
