@@ -7,6 +7,7 @@
 pub mod board;
 pub mod catalog;
 pub mod content_plan;
+pub mod follow_up;
 pub mod language;
 pub mod model;
 pub mod model_file;

@@ -43,6 +43,14 @@ pub struct Participant {
     pub is_facilitator: bool,
 }
 
+/// The name the facilitator gets when they give none, in the session's language.
+pub fn default_facilitator_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "Begeleider",
+        Lang::En => "Facilitator",
+    }
+}
+
 /// A part of this session's program: a copy of a model part, or one the facilitator added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramPart {

@@ -526,10 +526,7 @@ impl AppState {
             language,
             meeting_link: parse_meeting_link(request.meeting_link.as_deref())?,
         };
-        let default_name = match language {
-            Lang::Nl => "Begeleider",
-            Lang::En => "Facilitator",
-        };
+        let default_name = heisessie_domain::session::default_facilitator_name(language);
         let name = match request.facilitator_name.as_deref().map(str::trim) {
             None | Some("") => default_name,
             Some(name) => name,
