@@ -17,6 +17,7 @@ pub mod session;
 pub mod smart;
 pub mod strategy;
 pub mod text;
+pub mod timebox;
 pub mod timer;
 pub mod tracking;
 

@@ -207,7 +207,8 @@ fn program_section(state: &SessionState, lang: Lang, w: &Words, now_ms: i64) -> 
                         rows.push(vec![vec![text(time)], vec![text(title)], vec![], vec![], vec![]]);
                         continue;
                     }
-                    let planned = state.part(part_id).map_or(i64::from(block.minutes), |p| i64::from(p.minutes));
+                    let planned =
+                        state.part(part_id).map_or(i64::from(block.minutes), |p| i64::from(p.minutes.minutes()));
                     planned_total += planned;
                     let actual_ms = state.actual_ms(part_id, now_ms);
                     let running = state.timer.as_ref().is_some_and(|t| t.part == part_id && t.is_running());

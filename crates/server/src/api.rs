@@ -16,6 +16,7 @@ use heisessie_domain::session::{
     self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails, SessionState,
 };
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 use heisessie_domain::{Lang, Localized};
 use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
 use heisessie_store::{LinkKind, NewCredential, NewEvent, NewSession, SessionId};
@@ -356,7 +357,7 @@ fn parse_meeting_link(text: Option<&str>) -> Result<Option<MeetingLink>, ApiErro
 
 pub fn resolve_model(model: Option<&str>, model_file: Option<&str>) -> Result<Model, ApiError> {
     match model_file {
-        Some(text) => model_file::parse_model_file(text).map_err(|e| ApiError::InvalidModelFile(e.to_string())),
+        Some(text) => model_file::parse_model_file(text).map_err(ApiError::InvalidModelFile),
         None => catalog::builtin_model(model.unwrap_or("heidag")).ok_or(ApiError::UnknownModel),
     }
 }
@@ -413,7 +414,7 @@ pub fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
         title: part.title.get(lang).to_owned(),
         explanation: part.explanation.get(lang).to_owned(),
         questions: part.questions.iter().map(|q| q.get(lang).to_owned()).collect(),
-        minutes: part.minutes,
+        minutes: part.minutes.minutes(),
         priority: part.priority.code().to_owned(),
         workspace: part.workspace.code().to_owned(),
     }
@@ -789,7 +790,7 @@ pub async fn add_part(
     let caller = app.authenticate(id, &headers).await?;
     let op = Op::AddPart {
         title: Title::parse("title", &request.title)?,
-        minutes: request.minutes,
+        minutes: Timebox::new(request.minutes)?,
         priority: parse_priority(request.priority.as_deref())?,
         workspace: parse_workspace(request.workspace.as_deref())?,
         index: request.index,
@@ -811,7 +812,8 @@ pub async fn retime_part(
     let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app.apply_as(id, caller, Op::RetimePart { part, minutes: request.minutes }).await?;
+    let (seq, state) =
+        app.apply_as(id, caller, Op::RetimePart { part, minutes: Timebox::new(request.minutes)? }).await?;
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 

@@ -942,9 +942,9 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
                 let actual_ms = state.actual_ms(part.id, now_ms);
                 ActualView {
                     part_id: part.id.0,
-                    planned_minutes: part.minutes,
+                    planned_minutes: part.minutes.minutes(),
                     actual_ms,
-                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes)),
+                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes.minutes())),
                 }
             })
             .collect(),
