@@ -256,7 +256,7 @@ async fn bad_session_requests_get_a_clear_error_naming_the_problem() {
     assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
     // A model file's error names the line and the field, all in the caller's language.
     let bad_file = with("model_file", json!("id = \"x\"\n[name]\nnl = 1"));
-    let (_, body) = app.send(Method::POST, "/api/sessions", None, Some(bad_file.clone())).await;
+    let (_, body) = app.send(Method::POST, "/api/sessions?lang=nl", None, Some(bad_file.clone())).await;
     let dutch = body["message"].as_str().unwrap_or_default();
     assert!(dutch.contains("regel 3") && dutch.contains("name.nl"), "{body}");
     assert!(!dutch.contains("invalid type"), "no English words in a Dutch message: {body}");
