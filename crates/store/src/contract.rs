@@ -3,6 +3,10 @@
 //! Each backend's tests call [`run`] with a fresh store; each check makes its own
 //! sessions, so the checks don't depend on one another or on their order.
 
+// The suite is test code that ships in the library so every backend can run it: a
+// failed unwrap here is a failing check, with its cause.
+#![allow(clippy::unwrap_used)]
+
 use chrono::NaiveDate;
 use heisessie_domain::model::{Model, ModelPart, Priority, WorkspaceKind};
 use heisessie_domain::planner::{PartId, PlannerSettings};
