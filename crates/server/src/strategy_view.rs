@@ -1,8 +1,10 @@
 //! The strategy content as clients see it: the stored items plus what follows from
 //! them — the SMART check of each goal, each persona's completeness, whether the USP is
-//! unique, the content calendar, and the suggested bundling of actions. Texts that the
-//! domain writes (check reasons, explanations) are in the session's language, the
-//! language the goals are written in.
+//! unique, the content calendar, goal tracking, the workload and the suggested bundling
+//! of actions. Every one of those is the domain's function; this module only shapes the
+//! results for the wire. Texts that the domain writes (check reasons, explanations) and
+//! the calendar's problem are in the session's language, the language the goals are
+//! written in.
 
 use chrono::NaiveDate;
 use heisessie_domain::responsibility::{self, LoadFlag};
