@@ -75,8 +75,19 @@ impl SessionState {
     /// Where one of this session's SMART goals stands, from [`SessionState::first_day`],
     /// as the room, the follow-up page and the report show it.
     pub fn tracking(&self, goal: &SmartGoal) -> Tracking {
+        self.tracking_from(goal, self.first_day())
+    }
+
+    /// Every SMART goal of this session, in order, with where it stands: the first day
+    /// is planned once for all of them.
+    pub fn tracked_goals(&self) -> Vec<(&SmartGoal, Tracking)> {
+        let day = self.first_day();
+        self.strategy.smart_goals.iter().map(|goal| (goal, self.tracking_from(goal, day))).collect()
+    }
+
+    fn tracking_from(&self, goal: &SmartGoal, day: NaiveDate) -> Tracking {
         let measurements = self.strategy.measurements.get(&goal.id).map(Vec::as_slice).unwrap_or_default();
-        track(goal, measurements, self.first_day())
+        track(goal, measurements, day)
     }
 }
 

@@ -716,11 +716,10 @@ fn tracking_section(state: &SessionState, lang: Lang, w: &Words) -> Option<Secti
     if strategy.measurements.values().all(Vec::is_empty) {
         return None;
     }
-    let rows = strategy
-        .smart_goals
-        .iter()
-        .map(|goal| {
-            let tracked = state.tracking(goal);
+    let rows = state
+        .tracked_goals()
+        .into_iter()
+        .map(|(goal, tracked)| {
             let latest = tracked
                 .latest
                 .map(|m| {

@@ -262,10 +262,9 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
                 supporters: g.supporters.iter().map(|p| p.0).collect(),
             })
             .collect(),
-        smart_goals: strategy
-            .smart_goals
-            .iter()
-            .map(|g| (g, state.tracking(g)))
+        smart_goals: state
+            .tracked_goals()
+            .into_iter()
             .map(|(g, tracking)| SmartGoalView {
                 id: g.id.0,
                 end_goal_id: g.end_goal.map(|e| e.0),
