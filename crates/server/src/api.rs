@@ -955,7 +955,9 @@ pub struct CheckGoalRequest {
 #[utoipa::path(post, path = "/api/check-goal", tag = "strategy", request_body = CheckGoalRequest,
     responses((status = 200, description = "`{S, M, A, R, T}`, each `{verdict: holds|missing|unclear, reason, suggestion}`", body = Object),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn check_goal(
+    ApiJson(request): ApiJson<CheckGoalRequest>,
+) -> ApiResult<Json<crate::strategy_view::SmartLettersView>> {
     let lang = parse_lang("language", request.language.as_deref())?;
     let text = heisessie_domain::strategy::FieldText::parse("text", &request.text)?;
     if text.is_empty() {
@@ -972,14 +974,7 @@ pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResul
     };
     let today = chrono::Utc::now().date_naive();
     let check = heisessie_domain::smart::check_goal(text.as_str(), lang, &fields, &Default::default(), today);
-    let mut letters = serde_json::Map::new();
-    for (letter, result) in check.letters() {
-        letters.insert(
-            letter.to_string(),
-            serde_json::json!({"verdict": result.verdict.code(), "reason": result.reason, "suggestion": result.suggestion}),
-        );
-    }
-    Ok(Json(serde_json::Value::Object(letters)))
+    Ok(Json((&check).into()))
 }
 
 /// `?participant=ID` narrows `actions.ics` to one person's deadlines.

@@ -28,14 +28,35 @@ impl From<&LetterCheck> for LetterView {
     }
 }
 
+/// The five letters of a SMART check, `{S, M, A, R, T}`, as the room, the check-goal
+/// endpoint and `heisessie check-goal` all show them.
 #[derive(Debug, Clone, Serialize)]
 #[allow(non_snake_case)]
-pub struct SmartCheckView {
+pub struct SmartLettersView {
     pub S: LetterView,
     pub M: LetterView,
     pub A: LetterView,
     pub R: LetterView,
     pub T: LetterView,
+}
+
+impl From<&SmartCheck> for SmartLettersView {
+    fn from(check: &SmartCheck) -> Self {
+        SmartLettersView {
+            S: (&check.specific).into(),
+            M: (&check.measurable).into(),
+            A: (&check.acceptable).into(),
+            R: (&check.realistic).into(),
+            T: (&check.time_bound).into(),
+        }
+    }
+}
+
+/// A stored goal's check: the letters and whether it passes.
+#[derive(Debug, Clone, Serialize)]
+pub struct SmartCheckView {
+    #[serde(flatten)]
+    pub letters: SmartLettersView,
     pub passes: bool,
 }
 
@@ -205,14 +226,7 @@ pub struct StrategyView {
 
 impl From<&SmartCheck> for SmartCheckView {
     fn from(check: &SmartCheck) -> Self {
-        SmartCheckView {
-            S: (&check.specific).into(),
-            M: (&check.measurable).into(),
-            A: (&check.acceptable).into(),
-            R: (&check.realistic).into(),
-            T: (&check.time_bound).into(),
-            passes: check.passes(),
-        }
+        SmartCheckView { letters: check.into(), passes: check.passes() }
     }
 }
 
