@@ -320,7 +320,7 @@ pub fn break_title() -> Localized {
 /// The longest a part is planned as: the longest [`Timebox`]. The parts of a session are
 /// timeboxes already; the planner caps what else it is given (the command line's parts,
 /// its tests) at the same bound, which also keeps its work and memory bounded.
-pub const MAX_PART_MINUTES: u32 = Timebox::MAX_MINUTES;
+const MAX_PART_MINUTES: u32 = Timebox::MAX_MINUTES;
 
 /// The shortest a part may be shortened to: half its timebox, rounded up to a multiple of
 /// 5 minutes, and never less than 5 minutes. Below that a part loses its point.

@@ -207,7 +207,7 @@ pub struct WorkloadView {
     pub responsibilities: usize,
     pub actions: usize,
     /// `no_responsibility`, `too_many`, or absent.
-    pub flag: Option<&'static str>,
+    pub flag: Option<LoadFlag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -259,10 +259,7 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
             participant_id: load.participant,
             responsibilities: load.responsibilities,
             actions: load.actions,
-            flag: flag.map(|flag| match flag {
-                LoadFlag::NoResponsibility => "no_responsibility",
-                LoadFlag::TooMany => "too_many",
-            }),
+            flag,
         })
         .collect();
     StrategyView {
