@@ -80,3 +80,23 @@ fn the_scan_finds_what_it_looks_for_and_skips_comments() {
     let found: Vec<(usize, &str)> = violations(source).into_iter().map(|(line, name, _)| (line, name)).collect();
     assert_eq!(found, [(3, "Utc::now"), (5, "std::fs")]);
 }
+
+#[test]
+fn the_domain_depends_on_nothing_that_does_io_or_speaks_a_wire_format() {
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .expect("the domain's Cargo.toml");
+    let dependencies: Vec<&str> = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split(['.', '=', ' ']).next())
+        .filter(|name| !name.trim().is_empty() && !name.starts_with('#'))
+        .collect();
+    assert!(dependencies.contains(&"chrono"), "read the dependencies: {dependencies:?}");
+    let io =
+        ["tokio", "sqlx", "axum", "reqwest", "serde_json", "tracing", "rand", "getrandom", "uuid", "heisessie-store"];
+    let found: Vec<&&str> = dependencies.iter().filter(|name| io.contains(name)).collect();
+    assert!(found.is_empty(), "the domain must not depend on {found:?}");
+}
