@@ -311,7 +311,7 @@ fn plan(args: PlanArgs) -> ExitCode {
         .map(|(part, id)| PlanPart {
             id: planner::PartId(id),
             title: part.title.clone(),
-            minutes: part.minutes,
+            minutes: part.minutes.minutes(),
             priority: part.priority,
         })
         .collect();

@@ -20,18 +20,14 @@ use crate::strategy::{
     Persona, PersonaFields, Responsibility, SmartFields, SmartGoal, Strategy,
 };
 use crate::text::{DisplayName, MeetingLink, Organisation, Title};
+use crate::timebox::{MAX_PARTS, Timebox};
 use crate::timer::{MAX_TIMER_SECONDS, MIN_TIMER_SECONDS, Timer};
 
-/// A session holds at most this many parts: more cannot be run in a day or two.
-pub const MAX_PARTS: usize = 30;
 /// A session admits at most this many participants (3–30 is the target; the rest is headroom).
 pub const MAX_PARTICIPANTS: usize = 200;
 /// Places kept beyond `MAX_PARTICIPANTS` for the facilitator link, so that someone
 /// filling the session through the participant link cannot keep the facilitator out.
 pub const FACILITATOR_PLACES: usize = 20;
-/// A timebox is between 5 minutes and 4 hours.
-pub const MIN_PART_MINUTES: u32 = 5;
-pub const MAX_PART_MINUTES: u32 = 240;
 
 /// Identifies a participant within one session; handed out in join order, starting at 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -46,6 +42,14 @@ pub struct Participant {
     pub is_facilitator: bool,
 }
 
+/// The name the facilitator gets when they give none, in the session's language.
+pub fn default_facilitator_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "Begeleider",
+        Lang::En => "Facilitator",
+    }
+}
+
 /// A part of this session's program: a copy of a model part, or one the facilitator added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramPart {
@@ -54,7 +58,7 @@ pub struct ProgramPart {
     pub title: Localized,
     pub explanation: Localized,
     pub questions: Vec<Localized>,
-    pub minutes: u32,
+    pub minutes: Timebox,
     pub priority: Priority,
     pub workspace: WorkspaceKind,
 }
@@ -229,7 +233,7 @@ impl SessionState {
             .map(|part| PlanPart {
                 id: part.id,
                 title: part.title.clone(),
-                minutes: part.minutes,
+                minutes: part.minutes.minutes(),
                 priority: part.priority,
             })
             .collect()
@@ -278,7 +282,7 @@ impl SessionState {
                 day.blocks.iter().any(|b| matches!(b.kind, BlockKind::Part { part_id, .. } if part_id == part.id));
             let actual = self.actual_ms(part.id, now_ms);
             if on_this_day && actual > 0 {
-                overrun_minutes += (actual / 60_000) as i64 - i64::from(part.minutes);
+                overrun_minutes += (actual / 60_000) as i64 - i64::from(part.minutes.minutes());
             }
         }
         Some(LivePosition {
@@ -585,7 +589,7 @@ pub enum Op {
     },
     AddPart {
         title: Title,
-        minutes: u32,
+        minutes: Timebox,
         priority: Priority,
         workspace: WorkspaceKind,
         index: Option<usize>,
@@ -599,7 +603,7 @@ pub enum Op {
     },
     RetimePart {
         part: PartId,
-        minutes: u32,
+        minutes: Timebox,
     },
     AssignRole {
         role: Role,
@@ -842,7 +846,7 @@ pub enum Event {
     PartAdded { part: ProgramPart, index: usize },
     PartRemoved { part: PartId },
     PartMoved { part: PartId, to_index: usize },
-    PartRetimed { part: PartId, minutes: u32 },
+    PartRetimed { part: PartId, minutes: Timebox },
     ParticipantJoined { participant: Participant },
     RoleAssigned { role: Role, participant: Option<ParticipantId> },
     ParticipantRemoved { participant: ParticipantId },
@@ -937,8 +941,6 @@ pub enum Rejection {
     UnknownParticipant(ParticipantId),
     #[error("position {index} is outside the program of {len} parts")]
     IndexOutOfRange { index: usize, len: usize },
-    #[error("a timebox must be between {MIN_PART_MINUTES} and {MAX_PART_MINUTES} minutes, got {0}")]
-    MinutesOutOfRange(u32),
     #[error("a session has at most {MAX_PARTS} parts")]
     TooManyParts,
     #[error("a session has at most {MAX_PARTICIPANTS} participants")]
@@ -1004,7 +1006,6 @@ impl Rejection {
             Rejection::UnknownPart(_) => "unknown_part",
             Rejection::UnknownParticipant(_) => "unknown_participant",
             Rejection::IndexOutOfRange { .. } => "index_out_of_range",
-            Rejection::MinutesOutOfRange(_) => "minutes_out_of_range",
             Rejection::TooManyParts => "too_many_parts",
             Rejection::TooManyParticipants => "too_many_participants",
             Rejection::NameTaken => "name_taken",
@@ -1031,14 +1032,6 @@ impl Rejection {
             Rejection::BadBundle => "bad_bundle",
             Rejection::BadMeasurement => "bad_measurement",
         }
-    }
-}
-
-fn check_minutes(minutes: u32) -> Result<u32, Rejection> {
-    if (MIN_PART_MINUTES..=MAX_PART_MINUTES).contains(&minutes) {
-        Ok(minutes)
-    } else {
-        Err(Rejection::MinutesOutOfRange(minutes))
     }
 }
 
@@ -1128,7 +1121,7 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
                 title: Localized::same(title.as_str()),
                 explanation: Localized::same(""),
                 questions: Vec::new(),
-                minutes: check_minutes(minutes)?,
+                minutes,
                 priority,
                 workspace,
             };
@@ -1148,7 +1141,7 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
         }
         Op::RetimePart { part, minutes } => {
             require_part(state, part)?;
-            Event::PartRetimed { part, minutes: check_minutes(minutes)? }
+            Event::PartRetimed { part, minutes }
         }
         Op::AssignRole { role, participant } => {
             if let Role::Presenter(part) = role {
@@ -1182,7 +1175,7 @@ fn decide(state: &SessionState, who: ParticipantId, op: Op, now_ms: i64) -> Resu
                 Some(part) => require_part(state, part)?,
                 None => return Err(Rejection::NoSuchStep),
             };
-            let seconds = seconds.unwrap_or(part.minutes * 60);
+            let seconds = seconds.unwrap_or(part.minutes.minutes() * 60);
             if !(MIN_TIMER_SECONDS..=MAX_TIMER_SECONDS).contains(&seconds) {
                 return Err(Rejection::TimerOutOfRange(i64::from(seconds)));
             }
@@ -1506,6 +1499,10 @@ mod tests {
     use super::*;
     use crate::model::ModelPart;
 
+    fn tb(minutes: u32) -> Timebox {
+        Timebox::new(minutes).unwrap()
+    }
+
     fn model() -> Model {
         let part = |key: &str, minutes| ModelPart {
             key: key.to_owned(),
@@ -1521,7 +1518,7 @@ mod tests {
             name: Localized::same("Test"),
             description: Localized::same(""),
             credit: None,
-            parts: vec![part("a", 30), part("b", 40), part("c", 50)],
+            parts: vec![part("a", tb(30)), part("b", tb(40)), part("c", tb(50))],
         }
     }
 
@@ -1579,7 +1576,7 @@ mod tests {
             FACILITATOR,
             Op::AddPart {
                 title,
-                minutes: 20,
+                minutes: tb(20),
                 priority: Priority::Could,
                 workspace: WorkspaceKind::Notes,
                 index: Some(1),
@@ -1591,14 +1588,20 @@ mod tests {
         assert_eq!(keys(&moved), ["part_4", "b", "c", "a"]);
         let removed = run(&moved, FACILITATOR, Op::RemovePart { part: PartId(2) }).unwrap();
         assert_eq!(keys(&removed), ["part_4", "c", "a"]);
-        let retimed = run(&removed, FACILITATOR, Op::RetimePart { part: PartId(3), minutes: 25 }).unwrap();
-        assert_eq!(retimed.part(PartId(3)).map(|p| p.minutes), Some(25));
+        let retimed = run(&removed, FACILITATOR, Op::RetimePart { part: PartId(3), minutes: tb(25) }).unwrap();
+        assert_eq!(retimed.part(PartId(3)).map(|p| p.minutes), Some(tb(25)));
         // A part added after a removal never reuses an id.
         let title = Title::parse("title", "Extra").unwrap();
         let again = run(
             &retimed,
             FACILITATOR,
-            Op::AddPart { title, minutes: 10, priority: Priority::Could, workspace: WorkspaceKind::Board, index: None },
+            Op::AddPart {
+                title,
+                minutes: tb(10),
+                priority: Priority::Could,
+                workspace: WorkspaceKind::Board,
+                index: None,
+            },
         )
         .unwrap();
         assert_eq!(again.parts.last().map(|p| p.id), Some(PartId(5)));
@@ -1624,7 +1627,7 @@ mod tests {
         let title = || Title::parse("title", "x").unwrap();
         let name = || DisplayName::parse("display_name", "Anna").unwrap();
         let cases: Vec<(Actor, Op, Rejection)> = vec![
-            (PARTICIPANT, Op::RetimePart { part: PartId(1), minutes: 20 }, Rejection::FacilitatorOnly),
+            (PARTICIPANT, Op::RetimePart { part: PartId(1), minutes: tb(20) }, Rejection::FacilitatorOnly),
             (STRANGER, Op::RemovePart { part: PartId(1) }, Rejection::NotJoined),
             (Actor::Newcomer { facilitator: true }, Op::RemovePart { part: PartId(1) }, Rejection::NotJoined),
             (FACILITATOR, Op::Join { display_name: name() }, Rejection::AlreadyJoined),
@@ -1638,15 +1641,13 @@ mod tests {
                 FACILITATOR,
                 Op::AddPart {
                     title: title(),
-                    minutes: 10,
+                    minutes: tb(10),
                     priority: Priority::Must,
                     workspace: WorkspaceKind::Board,
                     index: Some(4),
                 },
                 Rejection::IndexOutOfRange { index: 4, len: 3 },
             ),
-            (FACILITATOR, Op::RetimePart { part: PartId(1), minutes: 4 }, Rejection::MinutesOutOfRange(4)),
-            (FACILITATOR, Op::RetimePart { part: PartId(1), minutes: 241 }, Rejection::MinutesOutOfRange(241)),
             (
                 FACILITATOR,
                 Op::AssignRole { role: Role::Timekeeper, participant: Some(ParticipantId(7)) },
@@ -1672,7 +1673,7 @@ mod tests {
         let ops = [
             Op::AssignRole { role: Role::Timekeeper, participant: Some(ParticipantId(2)) },
             Op::MovePart { part: PartId(3), to_index: 0 },
-            Op::RetimePart { part: PartId(1), minutes: 45 },
+            Op::RetimePart { part: PartId(1), minutes: tb(45) },
         ];
         for op in ops {
             for event in apply(&current, FACILITATOR, op, NOW).unwrap() {
@@ -1732,7 +1733,7 @@ mod tests {
             (Op::GoToPart { part: PartId(2) }, Right::Facilitator),
             (Op::SetModelsOverlay { open: true }, Right::Facilitator),
             (Op::OpenVote { part: PartId(1), votes_per_person: 3 }, Right::Facilitator),
-            (Op::RetimePart { part: PartId(1), minutes: 20 }, Right::Facilitator),
+            (Op::RetimePart { part: PartId(1), minutes: tb(20) }, Right::Facilitator),
             (Op::NextPart, Right::Presenter),
             (Op::StartTimer { part: None, seconds: Some(60) }, Right::Timekeeper),
             (Op::SetNotes { part: PartId(1), text: NoteText::parse("text", "notulen").unwrap() }, Right::NoteTaker),

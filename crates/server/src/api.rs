@@ -16,6 +16,7 @@ use heisessie_domain::session::{
     self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails, SessionState,
 };
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 use heisessie_domain::{Lang, Localized};
 use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
 use heisessie_store::{LinkKind, NewCredential, NewEvent, NewSession, SessionId};
@@ -356,7 +357,7 @@ fn parse_meeting_link(text: Option<&str>) -> Result<Option<MeetingLink>, ApiErro
 
 pub fn resolve_model(model: Option<&str>, model_file: Option<&str>) -> Result<Model, ApiError> {
     match model_file {
-        Some(text) => model_file::parse_model_file(text).map_err(|e| ApiError::InvalidModelFile(e.to_string())),
+        Some(text) => model_file::parse_model_file(text).map_err(ApiError::InvalidModelFile),
         None => catalog::builtin_model(model.unwrap_or("heidag")).ok_or(ApiError::UnknownModel),
     }
 }
@@ -413,7 +414,7 @@ pub fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
         title: part.title.get(lang).to_owned(),
         explanation: part.explanation.get(lang).to_owned(),
         questions: part.questions.iter().map(|q| q.get(lang).to_owned()).collect(),
-        minutes: part.minutes,
+        minutes: part.minutes.minutes(),
         priority: part.priority.code().to_owned(),
         workspace: part.workspace.code().to_owned(),
     }
@@ -526,10 +527,7 @@ impl AppState {
             language,
             meeting_link: parse_meeting_link(request.meeting_link.as_deref())?,
         };
-        let default_name = match language {
-            Lang::Nl => "Begeleider",
-            Lang::En => "Facilitator",
-        };
+        let default_name = heisessie_domain::session::default_facilitator_name(language);
         let name = match request.facilitator_name.as_deref().map(str::trim) {
             None | Some("") => default_name,
             Some(name) => name,
@@ -825,7 +823,7 @@ pub async fn add_part(
     let caller = app.authenticate(id, &headers).await?;
     let op = Op::AddPart {
         title: Title::parse("title", &request.title)?,
-        minutes: request.minutes,
+        minutes: Timebox::new(request.minutes)?,
         priority: parse_priority(request.priority.as_deref())?,
         workspace: parse_workspace(request.workspace.as_deref())?,
         index: request.index,
@@ -847,7 +845,8 @@ pub async fn retime_part(
     let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app.apply_as(id, caller, Op::RetimePart { part, minutes: request.minutes }).await?;
+    let (seq, state) =
+        app.apply_as(id, caller, Op::RetimePart { part, minutes: Timebox::new(request.minutes)? }).await?;
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
@@ -1021,7 +1020,9 @@ pub struct CheckGoalRequest {
 #[utoipa::path(post, path = "/api/check-goal", tag = "strategy", request_body = CheckGoalRequest,
     responses((status = 200, description = "`{S, M, A, R, T}`, each `{verdict: holds|missing|unclear, reason, suggestion}`", body = Object),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn check_goal(
+    ApiJson(request): ApiJson<CheckGoalRequest>,
+) -> ApiResult<Json<crate::strategy_view::SmartLettersView>> {
     let lang = parse_lang("language", request.language.as_deref())?;
     let text = heisessie_domain::strategy::FieldText::parse("text", &request.text)?;
     if text.is_empty() {
@@ -1038,14 +1039,7 @@ pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResul
     };
     let today = chrono::Utc::now().date_naive();
     let check = heisessie_domain::smart::check_goal(text.as_str(), lang, &fields, &Default::default(), today);
-    let mut letters = serde_json::Map::new();
-    for (letter, result) in check.letters() {
-        letters.insert(
-            letter.to_string(),
-            serde_json::json!({"verdict": result.verdict.code(), "reason": result.reason, "suggestion": result.suggestion}),
-        );
-    }
-    Ok(Json(serde_json::Value::Object(letters)))
+    Ok(Json((&check).into()))
 }
 
 /// `?participant=ID` narrows `actions.ics` to one person's deadlines.

@@ -395,40 +395,16 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
     app.store_new_session(state, steps).await
 }
 
-/// A follow-up session (SOSTAC's Control step): it starts with the goals' progress. The
-/// SMART goals, their end goals and their measurements come along; the program is short.
+/// A follow-up session (SOSTAC's Control step), as the domain makes it from `previous`:
+/// the goals and their measurements come along, the program is short.
 pub async fn create_follow_up(
     app: &AppState,
     previous: &SessionState,
     start: chrono::NaiveDateTime,
     facilitator: ParticipantId,
 ) -> Result<Creation, ApiError> {
-    let lang = previous.details.language;
-    let title = match lang {
-        Lang::Nl => format!("Vervolg: {}", previous.details.title.as_str()),
-        Lang::En => format!("Follow-up: {}", previous.details.title.as_str()),
-    };
-    let details = SessionDetails {
-        title: Title::parse("title", &title.chars().take(Title::MAX_CHARS).collect::<String>())?,
-        ..previous.details.clone()
-    };
-    let settings = PlannerSettings::new(
-        start,
-        previous.settings.time_zone(),
-        previous.settings.max_day_minutes(),
-        previous.settings.max_work_stretch_minutes(),
-        previous.settings.break_minutes(),
-        1,
-        previous.settings.gap_days(),
-    )?;
-    let model = catalog::follow_up_model();
-    let mut state = SessionState::new(details, &model, settings);
-    state.strategy = previous.strategy.follow_up();
-    let name = previous
-        .participant(facilitator)
-        .map(|p| p.display_name.clone())
-        .map_or_else(|| DisplayName::parse("display_name", "Begeleider"), Ok)?;
+    let follow_up = previous.follow_up(start, facilitator)?;
     let now = Utc::now().timestamp_millis();
-    app.store_new_session(state, vec![(now, Actor::Newcomer { facilitator: true }, Op::Join { display_name: name })])
-        .await
+    let steps = follow_up.ops.into_iter().map(|(actor, op)| (now, actor, op)).collect();
+    app.store_new_session(follow_up.state, steps).await
 }

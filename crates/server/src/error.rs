@@ -9,9 +9,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use heisessie_domain::Lang;
+use heisessie_domain::model_file::ModelFileError;
 use heisessie_domain::planner::SettingsError;
 use heisessie_domain::session::Rejection;
 use heisessie_domain::text::{TextError, TextProblem};
+use heisessie_domain::timebox::{MAX_PARTS, Timebox, TimeboxError};
 use heisessie_store::StoreError;
 use serde::Serialize;
 
@@ -46,7 +48,10 @@ pub enum ApiError {
         field: String,
         problem: FieldProblem,
     },
-    InvalidModelFile(String),
+    /// A model file that cannot be loaded: where in the file, and what is wrong there.
+    InvalidModelFile(ModelFileError),
+    /// A part's minutes outside the timebox's bounds.
+    MinutesOutOfRange(TimeboxError),
     UnknownModel,
     Conflict,
     /// The same `client_op_id` was sent before with a different op.
@@ -116,9 +121,10 @@ impl ApiError {
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField { .. } | ApiError::InvalidModelFile(_) | ApiError::UnknownModel => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::InvalidField { .. }
+            | ApiError::InvalidModelFile(_)
+            | ApiError::MinutesOutOfRange(_)
+            | ApiError::UnknownModel => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict | ApiError::OpIdReused => StatusCode::CONFLICT,
             ApiError::SessionFull => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyConnections | ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -145,6 +151,7 @@ impl ApiError {
             ApiError::InvalidBody { .. } => "invalid_body",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::InvalidModelFile(_) => "invalid_model_file",
+            ApiError::MinutesOutOfRange(_) => "minutes_out_of_range",
             ApiError::UnknownModel => "unknown_model",
             ApiError::Conflict => "conflict",
             ApiError::OpIdReused => "op_id_reused",
@@ -169,9 +176,20 @@ impl ApiError {
                 i18n::text(lang, &key, &[("max", &len.to_string())])
             }
             ApiError::StrategyFull { max_kb } => i18n::text(lang, &key, &[("max", &max_kb.to_string())]),
-            ApiError::InvalidBody { detail, .. }
-            | ApiError::InvalidModelFile(detail)
-            | ApiError::InvalidQuery { detail } => i18n::text(lang, &key, &[("detail", detail)]),
+            ApiError::Rejected(Rejection::TooManyParts) => i18n::text(lang, &key, &[("max", &MAX_PARTS.to_string())]),
+            ApiError::MinutesOutOfRange(error) => i18n::text(
+                lang,
+                &key,
+                &[
+                    ("min", &Timebox::MIN_MINUTES.to_string()),
+                    ("max", &Timebox::MAX_MINUTES.to_string()),
+                    ("got", &error.got.to_string()),
+                ],
+            ),
+            ApiError::InvalidModelFile(error) => i18n::model_file_error(lang, error),
+            ApiError::InvalidBody { detail, .. } | ApiError::InvalidQuery { detail } => {
+                i18n::text(lang, &key, &[("detail", detail)])
+            }
             ApiError::InvalidField { field, problem } => {
                 let detail = problem_text(problem, lang);
                 i18n::text(lang, &key, &[("field", field), ("detail", &detail)])
@@ -192,6 +210,8 @@ impl ApiError {
         match self {
             ApiError::InvalidField { field, .. } => Some(field),
             ApiError::InvalidBody { field, .. } => field.as_deref(),
+            ApiError::InvalidModelFile(_) => Some("model_file"),
+            ApiError::MinutesOutOfRange(_) => Some("minutes"),
             _ => None,
         }
     }
@@ -239,14 +259,19 @@ impl From<TextError> for ApiError {
 
 impl From<SettingsError> for ApiError {
     fn from(error: SettingsError) -> Self {
-        let (min, max, got) = match error {
-            SettingsError::MaxDayMinutes(got) => (60, 720, got),
-            SettingsError::MaxWorkStretch(got) => (30, 240, got),
-            SettingsError::BreakMinutes(got) => (5, 60, got),
-            SettingsError::Days(got) => (1, 2, got),
-            SettingsError::GapDays(got) => (1, 60, got),
+        let bounds = error.bounds();
+        let problem = FieldProblem::OutOfRange {
+            min: i64::from(*bounds.start()),
+            max: i64::from(*bounds.end()),
+            got: i64::from(error.got()),
         };
-        ApiError::field(error.field(), FieldProblem::OutOfRange { min, max, got: i64::from(got) })
+        ApiError::field(error.field(), problem)
+    }
+}
+
+impl From<TimeboxError> for ApiError {
+    fn from(error: TimeboxError) -> Self {
+        ApiError::MinutesOutOfRange(error)
     }
 }
 

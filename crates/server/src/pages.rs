@@ -742,7 +742,7 @@ fn follow_up_body(
     }
     let today = chrono::Utc::now().date_naive();
     for goal in &state.strategy.smart_goals {
-        let tracking = crate::strategy_view::tracking_of(state, goal);
+        let tracking = state.tracking(goal);
         let measurements = state.strategy.measurements.get(&goal.id).cloned().unwrap_or_default();
         let chart = heisessie_export::chart::goal_chart_svg(goal.text.as_str(), &tracking, &measurements, lang);
         let latest = tracking

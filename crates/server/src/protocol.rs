@@ -406,12 +406,14 @@ fn field(name: &'static str, text: &str) -> Result<FieldText, ApiError> {
     Ok(FieldText::parse(name, text)?)
 }
 
-/// A count of 1–31 per day, week or month.
+/// A count of 1–31 per day, week or month: the content plan's bounds.
 fn plan_count(count: u32) -> Result<u32, ApiError> {
-    if (1..=31).contains(&count) {
+    use heisessie_domain::content_plan::{MAX_COUNT, MIN_COUNT};
+    if (MIN_COUNT..=MAX_COUNT).contains(&count) {
         Ok(count)
     } else {
-        Err(ApiError::field("count", FieldProblem::OutOfRange { min: 1, max: 31, got: i64::from(count) }))
+        let (min, max) = (i64::from(MIN_COUNT), i64::from(MAX_COUNT));
+        Err(ApiError::field("count", FieldProblem::OutOfRange { min, max, got: i64::from(count) }))
     }
 }
 
@@ -1069,9 +1071,9 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
                 let actual_ms = state.actual_ms(part.id, now_ms);
                 ActualView {
                     part_id: part.id.0,
-                    planned_minutes: part.minutes,
+                    planned_minutes: part.minutes.minutes(),
                     actual_ms,
-                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes)),
+                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes.minutes())),
                 }
             })
             .collect(),

@@ -3,11 +3,16 @@
 //! Each backend's tests call [`run`] with a fresh store; each check makes its own
 //! sessions, so the checks don't depend on one another or on their order.
 
+// The suite is test code that ships in the library so every backend can run it: a
+// failed unwrap here is a failing check, with its cause.
+#![allow(clippy::unwrap_used)]
+
 use chrono::NaiveDate;
 use heisessie_domain::model::{Model, ModelPart, Priority, WorkspaceKind};
 use heisessie_domain::planner::{PartId, PlannerSettings};
 use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState};
 use heisessie_domain::text::{DisplayName, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 use heisessie_domain::{Lang, Localized};
 use uuid::Uuid;
 
@@ -46,7 +51,7 @@ fn sample_state() -> SessionState {
                 title: Localized::same(key),
                 explanation: Localized::same(""),
                 questions: vec![],
-                minutes: 30,
+                minutes: Timebox::new(30).expect("a timebox"),
                 priority: Priority::Must,
                 workspace: WorkspaceKind::Board,
             })
@@ -93,7 +98,7 @@ async fn create(store: &dyn Store, creator_token: TokenHash) -> (SessionId, Sess
 }
 
 fn retimed(minutes: u32) -> Event {
-    Event::PartRetimed { part: PartId(1), minutes }
+    Event::PartRetimed { part: PartId(1), minutes: Timebox::new(minutes).expect("a timebox") }
 }
 
 fn retime(minutes: u32) -> NewEvent {
@@ -118,7 +123,7 @@ async fn appending_checks_the_expected_seq(store: &dyn Store) {
     assert!(matches!(store.append_events(Uuid::now_v7(), 0, &[retime(5)], None).await, Err(StoreError::NotFound)));
     let (seq, state) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 4);
-    assert_eq!(state.part(PartId(1)).map(|p| p.minutes), Some(25));
+    assert_eq!(state.part(PartId(1)).map(|p| p.minutes.minutes()), Some(25));
 }
 
 async fn events_since_returns_exactly_the_tail_in_order(store: &dyn Store) {
@@ -140,7 +145,7 @@ async fn a_snapshot_and_the_events_after_it_give_the_current_state(store: &dyn S
     store.append_events(id, 3, &[retime(35)], None).await.unwrap();
     let (seq, now) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 4);
-    assert_eq!(now.part(PartId(1)).map(|p| p.minutes), Some(35));
+    assert_eq!(now.part(PartId(1)).map(|p| p.minutes.minutes()), Some(35));
     assert_eq!(store.load_snapshot(id).await.unwrap().map(|s| s.seq), Some(3));
     // An older snapshot never replaces a newer one.
     store.save_snapshot(id, 4, &now).await.unwrap();

@@ -233,3 +233,29 @@ async fn the_strategy_and_the_smart_check_are_also_served_over_http() {
     fay.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_calendar_that_cannot_be_made_says_why_in_the_sessions_language() {
+    let app = spawn_app().await;
+    let session = app.create_heidag().await;
+    let mut fay = app.connect_live(&session, &session.facilitator, None).await;
+    let plan = json!([{"channel": "instagram", "form": "social_post", "count": 2, "per": "week"}]);
+    let backwards =
+        json!({"type": "save_core_message", "plan": plan, "calendar_from": "2027-03-31", "calendar_to": "2027-01-01"});
+    let strategy = change(&mut fay, "c1", backwards).await;
+    let core = &strategy["core_message"];
+    assert_eq!(core["calendar"], json!([]), "{core}");
+    assert_eq!(core["calendar_problem"], "De kalender eindigt (2027-01-01) voordat hij begint (2027-03-31).");
+    // Put right, the problem goes and the calendar comes.
+    let forwards =
+        json!({"type": "save_core_message", "plan": plan, "calendar_from": "2027-01-01", "calendar_to": "2027-01-31"});
+    let strategy = change(&mut fay, "c2", forwards).await;
+    assert_eq!(strategy["core_message"]["calendar_problem"], Value::Null);
+    assert_eq!(
+        strategy["core_message"]["calendar"].as_array().map(Vec::len),
+        Some(8),
+        "twice a week in the four weeks that start in January"
+    );
+    fay.close().await;
+    app.stop().await;
+}

@@ -15,6 +15,7 @@ use heisessie_domain::strategy::{
     PlanPeriod, SmartFields,
 };
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
@@ -193,7 +194,7 @@ pub fn realistic() -> SessionState {
         FAY,
         Op::AddPart {
             title: Title::parse("title", "Brainstorm contentideeën").expect("a valid title"),
-            minutes: 30,
+            minutes: Timebox::new(30).expect("a timebox"),
             priority: Priority::Should,
             workspace: WorkspaceKind::Board,
             index: Some(5),
@@ -445,7 +446,7 @@ pub fn hostile() -> SessionState {
         1,
         Op::AddPart {
             title: Title::parse("title", &format!("{IMG} {MARKDOWN}")).expect("a valid title"),
-            minutes: 20,
+            minutes: Timebox::new(20).expect("a timebox"),
             priority: Priority::Could,
             workspace: WorkspaceKind::Board,
             index: Some(1),
