@@ -6,6 +6,7 @@
 pub mod access;
 pub mod api;
 mod assets;
+pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod exports;
