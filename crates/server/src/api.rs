@@ -989,7 +989,8 @@ pub async fn get_strategy(
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
-    Ok(Json(crate::strategy_view::strategy_view(&state, crate::protocol::session_today(&state))))
+    let today = crate::protocol::session_today(&state, app.rooms.config().clock.now_ms());
+    Ok(Json(crate::strategy_view::strategy_view(&state, today)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

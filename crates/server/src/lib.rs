@@ -6,6 +6,7 @@
 pub mod access;
 pub mod api;
 mod assets;
+pub mod clock;
 mod connection;
 pub mod demo;
 pub mod error;

@@ -476,7 +476,7 @@ impl Live {
         };
         match (message, self.conn) {
             (ClientMessage::Ping { t }, _) => {
-                let pong = ServerMessage::Pong { t, server_time_ms: chrono::Utc::now().timestamp_millis() };
+                let pong = ServerMessage::Pong { t, server_time_ms: self.app.rooms.config().clock.now_ms() };
                 Some(Control::Frame(pong.to_json()))
             }
             (ClientMessage::Hello { protocol, last_seq }, None) => {

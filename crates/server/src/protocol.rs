@@ -991,9 +991,9 @@ pub struct GroupView {
     pub label: String,
 }
 
-/// Today in the session's time zone: the SMART check's "now".
-pub fn session_today(state: &SessionState) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&state.settings.time_zone()).date_naive()
+/// The day `now_ms` falls on in the session's time zone: the SMART check's "today".
+pub fn session_today(state: &SessionState, now_ms: i64) -> NaiveDate {
+    crate::clock::day_in(now_ms, state.settings.time_zone())
 }
 
 /// Everything a client needs to draw the room, as of `seq`.
@@ -1096,7 +1096,7 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
             .iter()
             .map(|(part, text)| NoteView { part_id: part.0, text: text.as_str().to_owned() })
             .collect(),
-        strategy: strategy_view(state, session_today(state)),
+        strategy: strategy_view(state, session_today(state, now_ms)),
         catalogues: catalogues(),
     }
 }

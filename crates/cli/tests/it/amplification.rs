@@ -3,8 +3,6 @@
 //! rejection, and a connection that does not read is closed before its queue costs more
 //! than its byte budget.
 
-use std::time::Duration;
-
 use heisessie_server::live::LiveConfig;
 use heisessie_server::rooms::RoomConfig;
 use serde_json::{Value, json};
@@ -99,7 +97,7 @@ async fn a_connection_that_does_not_read_is_closed_at_its_byte_budget() {
         assert_eq!(answer["type"], "ack", "the reader is not held back: {answer}");
     }
     // The sleeper reads what the socket buffers held, then the close.
-    let frames = sleeper.drain(Duration::from_secs(5)).await;
+    let frames = sleeper.until_close().await;
     let close = frames.last().expect("frames");
     assert_eq!(close["type"], "close", "the sleeper is closed: {} frames", frames.len());
     assert_eq!((close["code"].as_u64(), close["reason"].as_str()), (Some(4000), Some("resync")), "{close}");
