@@ -19,8 +19,8 @@ impl contract::Fixture for FreshSqlite {
 }
 
 async fn fresh_sqlite() -> FreshSqlite {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let store = SqliteStore::open(dir.path()).await.expect("the store opens");
     FreshSqlite { store, _dir: dir }
 }
 

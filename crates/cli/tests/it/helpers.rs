@@ -519,8 +519,12 @@ impl ChildServer {
         let address = loop {
             let mut line = String::new();
             let read = stderr.read_line(&mut line).expect("a log line");
-            assert!(read > 0, "the server exited early: {}", log.lock().unwrap());
-            log.lock().unwrap().push_str(&line);
+            assert!(
+                read > 0,
+                "the server exited early: {}",
+                log.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+            );
+            log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push_str(&line);
             if let Some(rest) = line.split("addr=").nth(1) {
                 break rest.split_whitespace().next().expect("an address").to_owned();
             }
@@ -529,7 +533,7 @@ impl ChildServer {
         let sink = log.clone();
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap();
+                let mut log = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 log.push_str(&line);
                 log.push('\n');
             }
@@ -557,6 +561,6 @@ impl ChildServer {
     pub fn kill(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.log.lock().unwrap().clone()
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }
