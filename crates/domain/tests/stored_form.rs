@@ -2,7 +2,7 @@
 //! that changes inside them must read and write exactly the JSON it did before. These
 //! are events as the store holds them, written out by hand from the stored form.
 
-use heisessie_domain::session::Event;
+use heisessie_domain::session::{Event, StrategyEvent};
 
 fn round_trips(stored: &str) -> Event {
     let event: Event = serde_json::from_str(stored).unwrap_or_else(|error| panic!("{stored} reads back: {error}"));
@@ -36,7 +36,7 @@ fn a_content_plan_keeps_its_periods_as_words() {
         r#"{"id":3,"channel":"e-mail","form":"nieuwsbrief","count":40,"per":"day","owner":null}],"#,
         r#""calendar_from":"2026-03-02","calendar_to":"2026-03-29"}}}"#
     ));
-    let Event::CoreMessageSaved { message } = event else { panic!("a core message") };
+    let Event::Strategy(StrategyEvent::CoreMessageSaved { message }) = event else { panic!("a core message") };
     // A count that is no frequency was never refused on saving, so it still reads back;
     // the calendar leaves that line out.
     let items = message.calendar().expect("a calendar");
