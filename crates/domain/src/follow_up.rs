@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use crate::catalog;
 use crate::language::Lang;
 use crate::planner::{PlannerSettings, SettingsError};
-use crate::session::{Actor, Op, ParticipantId, SessionDetails, SessionState, default_facilitator_name};
+use crate::session::{Actor, Op, ParticipantId, SessionDetails, SessionState, StrategyOp, default_facilitator_name};
 use crate::strategy::ItemId;
 use crate::text::{DisplayName, Title};
 
@@ -68,22 +68,29 @@ impl SessionState {
         for goal in &self.strategy.end_goals {
             new_ids.insert(goal.id, ItemId(next_id));
             next_id += 1;
-            ops.push((leader, Op::SaveEndGoal { id: None, text: goal.text.clone(), horizon: goal.horizon }));
+            ops.push((
+                leader,
+                Op::Strategy(StrategyOp::SaveEndGoal { id: None, text: goal.text.clone(), horizon: goal.horizon }),
+            ));
         }
         for goal in &self.strategy.smart_goals {
             let new_id = ItemId(next_id);
             next_id += 1;
             ops.push((
                 leader,
-                Op::SaveSmartGoal {
+                Op::Strategy(StrategyOp::SaveSmartGoal {
                     id: None,
                     end_goal: goal.end_goal.and_then(|old| new_ids.get(&old).copied()),
                     text: goal.text.clone(),
                     fields: goal.fields.clone(),
-                },
+                }),
             ));
             for measurement in self.strategy.measurements.get(&goal.id).into_iter().flatten() {
-                let op = Op::RecordMeasurement { goal: new_id, date: measurement.date, value: measurement.value };
+                let op = Op::Strategy(StrategyOp::RecordMeasurement {
+                    goal: new_id,
+                    date: measurement.date,
+                    value: measurement.value,
+                });
                 ops.push((leader, op));
             }
         }
@@ -124,30 +131,42 @@ mod tests {
                 Actor::Newcomer { facilitator: true },
                 Op::Join { display_name: DisplayName::parse("n", "Fay").expect("a name") },
             ),
-            (me, Op::AddIdea { text: text("een idee"), from_sticky: None }),
+            (me, Op::Strategy(StrategyOp::AddIdea { text: text("een idee"), from_sticky: None })),
             (
                 me,
-                Op::SaveEndGoal { id: None, text: text("Nummer 1"), horizon: Some(Horizon::WithinYears { years: 3 }) },
+                Op::Strategy(StrategyOp::SaveEndGoal {
+                    id: None,
+                    text: text("Nummer 1"),
+                    horizon: Some(Horizon::WithinYears { years: 3 }),
+                }),
             ),
-            (me, Op::SaveEndGoal { id: None, text: text("Loyaal"), horizon: None }),
-            (me, Op::SupportEndGoal { id: ItemId(2), support: true }),
-            (me, Op::SaveSmartGoal { id: None, end_goal: Some(ItemId(2)), text: text("Meer omzet"), fields }),
-            (me, Op::AgreeSmartGoal { id: ItemId(4), acceptable: true, realistic: true }),
+            (me, Op::Strategy(StrategyOp::SaveEndGoal { id: None, text: text("Loyaal"), horizon: None })),
+            (me, Op::Strategy(StrategyOp::SupportEndGoal { id: ItemId(2), support: true })),
             (
                 me,
-                Op::RecordMeasurement {
+                Op::Strategy(StrategyOp::SaveSmartGoal {
+                    id: None,
+                    end_goal: Some(ItemId(2)),
+                    text: text("Meer omzet"),
+                    fields,
+                }),
+            ),
+            (me, Op::Strategy(StrategyOp::AgreeSmartGoal { id: ItemId(4), acceptable: true, realistic: true })),
+            (
+                me,
+                Op::Strategy(StrategyOp::RecordMeasurement {
                     goal: ItemId(4),
                     date: NaiveDate::from_ymd_opt(2026, 4, 1).expect("a date"),
                     value: 110.0,
-                },
+                }),
             ),
             (
                 me,
-                Op::RecordMeasurement {
+                Op::Strategy(StrategyOp::RecordMeasurement {
                     goal: ItemId(4),
                     date: NaiveDate::from_ymd_opt(2026, 3, 9).expect("a date"),
                     value: 104.0,
-                },
+                }),
             ),
         ];
         for (actor, op) in ops {

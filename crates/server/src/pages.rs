@@ -843,7 +843,11 @@ async fn record_measurement(
             .apply(
                 id,
                 heisessie_domain::session::Actor::Participant(caller.participant),
-                heisessie_domain::session::Op::RecordMeasurement { goal, date, value },
+                heisessie_domain::session::Op::Strategy(heisessie_domain::session::StrategyOp::RecordMeasurement {
+                    goal,
+                    date,
+                    value,
+                }),
                 None,
             )
             .await

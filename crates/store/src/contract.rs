@@ -21,7 +21,7 @@ use std::future::Future;
 use chrono::NaiveDate;
 use heisessie_domain::model::{Model, ModelPart, Priority, WorkspaceKind};
 use heisessie_domain::planner::{PartId, PlannerSettings};
-use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState};
+use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState, StrategyEvent};
 use heisessie_domain::text::{DisplayName, Organisation, Title};
 use heisessie_domain::timebox::Timebox;
 use heisessie_domain::{Lang, Localized};
@@ -303,7 +303,9 @@ pub fn events_with_keyed_maps_round_trip() {
     let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     state.strategy.measurements.insert(ItemId(3), vec![Measurement { date, value: 1.5 }]);
     state.roles.presenters.insert(PartId(1), ParticipantId(1));
-    for event in [Event::SessionCreated { state: Box::new(state) }, Event::SmartGoalSaved { goal }] {
+    for event in
+        [Event::SessionCreated { state: Box::new(state) }, Event::Strategy(StrategyEvent::SmartGoalSaved { goal })]
+    {
         let json = serde_json::to_string(&event).unwrap();
         let back: Event = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
         assert_eq!(back, event);
