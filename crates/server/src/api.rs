@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
@@ -25,8 +25,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
-use crate::access::{Caller, Token, credential_cookie};
-use crate::error::{ApiError, ErrorBody, FieldProblem, request_lang};
+use crate::access::{Caller, FacilitatorCaller, SessionCaller, Token, credential_cookie, parse_session_id};
+use crate::error::{ApiError, ErrorBody, FieldProblem};
+use crate::i18n::RequestLang;
 
 /// A JSON body whose every failure (not JSON, a missing field, a wrong type) becomes an
 /// `invalid_body` error naming the field, instead of axum's plain-text rejection.
@@ -395,10 +396,6 @@ fn parse_role(request: &AssignRoleRequest) -> Result<Role, ApiError> {
     }
 }
 
-pub fn parse_session_id(text: &str) -> Result<SessionId, ApiError> {
-    SessionId::parse_str(text).map_err(|_| ApiError::SessionNotFound)
-}
-
 fn parse_part_id(text: &str) -> Result<PartId, ApiError> {
     text.parse::<u32>()
         .map(PartId)
@@ -650,25 +647,11 @@ impl AppState {
         }
         Ok((seq, state))
     }
-
-    async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
-        let caller = self.authenticate(id, headers).await?;
-        let (_, state) = self.rooms.read(id).await?;
-        match state.participant(caller.participant) {
-            Some(p) if p.is_facilitator => Ok(caller),
-            Some(_) => Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly)),
-            None => Err(ApiError::NotAuthorized),
-        }
-    }
 }
 
 // ---- Handlers -----------------------------------------------------------------------
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn lang_of(headers: &HeaderMap, uri: &axum::http::Uri) -> Lang {
-    request_lang(headers, uri.query())
-}
 
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
@@ -678,8 +661,7 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/api/models", tag = "models",
     params(("lang" = Option<String>, Query, description = "nl or en; default from Accept-Language")),
     responses((status = 200, body = Vec<ModelView>)))]
-pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<ModelView>> {
-    let lang = lang_of(&headers, &uri);
+pub async fn list_models(RequestLang(lang): RequestLang) -> Json<Vec<ModelView>> {
     Json(catalog::builtin_models().iter().map(|model| model_view(model, lang)).collect())
 }
 
@@ -688,11 +670,9 @@ pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<M
         (status = 429, description = "`rate_limited`: too many sessions from this address; see Retry-After", body = ErrorBody)))]
 pub async fn create_session(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> ApiResult<Response> {
-    let lang = lang_of(&headers, &uri);
     let created = app.create_session(&request, lang).await?;
     let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
     let creator = created.state.participants.last().map(|p| p.id).unwrap_or(ParticipantId(1));
@@ -711,14 +691,11 @@ pub async fn create_session(
     responses((status = 200, body = SessionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_session(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.read_as(id, caller).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(patch, path = "/api/sessions/{id}", tag = "sessions", request_body = EditSessionRequest,
@@ -726,13 +703,10 @@ pub async fn get_session(
     responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_session(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    FacilitatorCaller { id, caller }: FacilitatorCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<EditSessionRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.facilitator(id, &headers).await?;
     let (_, current) = app.rooms.read(id).await?;
     // Everything is parsed before anything is applied, so a bad field changes nothing.
     let details = SessionDetails {
@@ -768,7 +742,7 @@ pub async fn edit_session(
         let applied = app.rooms.apply_all(id, Actor::Participant(caller.participant), ops).await?;
         (applied.seq, applied.state)
     };
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(get, path = "/api/sessions/{id}/schedule", tag = "sessions",
@@ -776,14 +750,11 @@ pub async fn edit_session(
     responses((status = 200, body = AgendaView), (status = 401, body = ErrorBody)))]
 pub async fn get_schedule(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<AgendaView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
-    Ok(Json(agenda_view(&state.schedule(), lang_of(&headers, &uri))))
+    Ok(Json(agenda_view(&state.schedule(), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/replan", tag = "sessions", request_body = ReplanRequest,
@@ -791,13 +762,10 @@ pub async fn get_schedule(
     responses((status = 200, body = ReplanView), (status = 404, body = ErrorBody)))]
 pub async fn replan(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<ReplanRequest>,
 ) -> ApiResult<Json<ReplanView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
     let position = LivePosition {
         current_part: PartId(request.current_part),
@@ -806,7 +774,7 @@ pub async fn replan(
     };
     let replan = planner::replan(&state.plan_parts(), &state.settings, &position)
         .ok_or(ApiError::Rejected(heisessie_domain::session::Rejection::UnknownPart(position.current_part)))?;
-    Ok(Json(replan_view(&replan, lang_of(&headers, &uri))))
+    Ok(Json(replan_view(&replan, lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/parts", tag = "program", request_body = AddPartRequest,
@@ -814,13 +782,10 @@ pub async fn replan(
     responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_part(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<AddPartRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let op = Op::AddPart {
         title: Title::parse("title", &request.title)?,
         minutes: Timebox::new(request.minutes)?,
@@ -829,7 +794,7 @@ pub async fn add_part(
         index: request.index,
     };
     let (seq, state) = app.apply_as(id, caller, op).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(patch, path = "/api/sessions/{id}/parts/{part_id}", tag = "program", request_body = RetimePartRequest,
@@ -837,17 +802,15 @@ pub async fn add_part(
     responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn retime_part(
     State(app): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, part)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<RetimePartRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) =
         app.apply_as(id, caller, Op::RetimePart { part, minutes: Timebox::new(request.minutes)? }).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(delete, path = "/api/sessions/{id}/parts/{part_id}", tag = "program",
@@ -855,15 +818,13 @@ pub async fn retime_part(
     responses((status = 200, body = SessionView), (status = 404, body = ErrorBody)))]
 pub async fn remove_part(
     State(app): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, part)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::RemovePart { part }).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/parts/{part_id}/move", tag = "program", request_body = MovePartRequest,
@@ -871,16 +832,14 @@ pub async fn remove_part(
     responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn move_part(
     State(app): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, part)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<MovePartRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::MovePart { part, to_index: request.to_index }).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/join", tag = "participants", request_body = JoinRequest,
@@ -911,17 +870,14 @@ pub async fn join(
     responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn assign_role(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<AssignRoleRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let role = parse_role(&request)?;
     let op = Op::AssignRole { role, participant: request.participant_id.map(ParticipantId) };
     let (seq, state) = app.apply_as(id, caller, op).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(delete, path = "/api/sessions/{id}/participants/{participant_id}", tag = "participants",
@@ -930,23 +886,21 @@ pub async fn assign_role(
         (status = 409, description = "`cannot_remove_facilitator`", body = ErrorBody)))]
 pub async fn remove_participant(
     State(app): State<AppState>,
-    Path((id, participant)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    FacilitatorCaller { id, caller }: FacilitatorCaller,
+    Path((_, participant)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let participant = participant
         .parse::<u64>()
         .map(ParticipantId)
         .map_err(|_| ApiError::field("participant_id", FieldProblem::OutOfRange { min: 1, max: i64::MAX, got: 0 }))?;
-    let caller = app.facilitator(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::RemoveParticipant { participant }).await?;
     // Their open connections end now; their credentials open nothing from here on (the
     // room and `read_as` look them up in the session). The link they came through still
     // works: rotate it to keep them out for good.
     let closed = app.connections.end_access(id, |other| other.participant == participant, "removed");
     tracing::info!(session = %id, participant = participant.0, closed, "participant removed");
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/links/{kind}/rotate", tag = "participants",
@@ -954,10 +908,9 @@ pub async fn remove_participant(
     responses((status = 200, body = RotatedLink), (status = 403, body = ErrorBody)))]
 pub async fn rotate_link(
     State(app): State<AppState>,
-    Path((id, kind)): Path<(String, String)>,
-    headers: HeaderMap,
+    FacilitatorCaller { id, caller }: FacilitatorCaller,
+    Path((_, kind)): Path<(String, String)>,
 ) -> ApiResult<Json<RotatedLink>> {
-    let id = parse_session_id(&id)?;
     let kind = match kind.as_str() {
         "facilitator" => LinkKind::Facilitator,
         "participant" => LinkKind::Participant,
@@ -965,7 +918,6 @@ pub async fn rotate_link(
             return Err(ApiError::field("kind", FieldProblem::BadChoice("facilitator, participant")));
         }
     };
-    let caller = app.facilitator(id, &headers).await?;
     let token = Token::generate()?;
     // The facilitator who rotates stays in; everyone else who came through the old link is out.
     let keep = (caller.via == kind).then_some(caller.participant);
@@ -983,11 +935,8 @@ pub async fn rotate_link(
         (status = 401, body = ErrorBody)))]
 pub async fn get_strategy(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    SessionCaller { id, caller }: SessionCaller,
 ) -> ApiResult<Json<crate::strategy_view::StrategyView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
     let today = crate::protocol::session_today(&state, app.rooms.config().clock.now_ms());
     Ok(Json(crate::strategy_view::strategy_view(&state, today)))
@@ -1060,12 +1009,11 @@ pub struct ExportQuery {
         (status = 503, description = "`busy`: as many PDFs are being typeset as the server takes; see Retry-After", body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,
-    Path((id, file)): Path<(String, String)>,
-    headers: HeaderMap,
+    // The query is read first: a malformed one is told before a missing credential.
     axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, file)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let kind = crate::exports::parse_kind(&file)?;
     let (_, state) = app.read_as(id, caller).await?;
     let facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);

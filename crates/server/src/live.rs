@@ -36,7 +36,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 
 use crate::AppState;
 use crate::access::Caller;
-use crate::api::parse_session_id;
+use crate::access::parse_session_id;
 use crate::error::{ApiError, request_lang};
 use crate::protocol::{self, ClientMessage, ServerMessage, WireOp, close};
 use crate::rooms::{Connection, Frame, OpReply, OpRequest, QueueSender, connection_queue};
