@@ -8,16 +8,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
+use heisessie_domain::Lang;
 use heisessie_domain::catalog;
 use heisessie_domain::model::{Model, Priority, WorkspaceKind};
 use heisessie_domain::model_file;
 use heisessie_domain::planner::{self, LivePosition, PartId, PlannerSettings};
-use heisessie_domain::session::{
-    self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails, SessionState,
-};
+use heisessie_domain::session::{self, Actor, Event, Op, Participant, ParticipantId, SessionDetails, SessionState};
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
 use heisessie_domain::timebox::Timebox;
-use heisessie_domain::{Lang, Localized};
 use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
 use heisessie_store::{LinkKind, NewCredential, NewEvent, NewSession, SessionId};
 use serde::de::DeserializeOwned;
@@ -28,6 +26,7 @@ use crate::AppState;
 use crate::access::{Caller, FacilitatorCaller, SessionCaller, Token, credential_cookie, parse_session_id};
 use crate::error::{ApiError, ErrorBody, FieldProblem};
 use crate::i18n::RequestLang;
+use crate::views::{ModelView, SessionView, model_view, session_view};
 
 /// A JSON body whose every failure (not JSON, a missing field, a wrong type) becomes an
 /// `invalid_body` error naming the field, instead of axum's plain-text rejection.
@@ -128,82 +127,6 @@ pub struct CreatedSession {
     pub session: SessionView,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SessionView {
-    #[schema(value_type = String, format = Uuid)]
-    pub id: SessionId,
-    /// The seq of the newest event of the session's log.
-    pub seq: u64,
-    pub title: String,
-    pub organisation: String,
-    pub language: String,
-    pub meeting_link: Option<String>,
-    pub model: ModelInfoView,
-    pub parts: Vec<PartView>,
-    pub settings: SettingsView,
-    pub participants: Vec<ParticipantView>,
-    pub roles: RolesView,
-    pub schedule: AgendaView,
-    /// Participants may download the exports (the facilitator always may).
-    pub exports_open: bool,
-    /// The caller; absent where the view goes to everyone (live events).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub you: Option<ParticipantView>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ModelInfoView {
-    pub id: String,
-    pub name: String,
-    pub credit: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PartView {
-    pub id: u32,
-    pub key: String,
-    pub title: String,
-    pub explanation: String,
-    pub questions: Vec<String>,
-    pub minutes: u32,
-    /// `must`, `should` or `could`.
-    pub priority: String,
-    /// `board`, `end_goals`, `smart_goals`, `personas`, `core_message`, `actions` or `notes`.
-    pub workspace: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SettingsView {
-    pub start: String,
-    pub time_zone: String,
-    pub max_day_minutes: u32,
-    pub max_work_stretch_minutes: u32,
-    pub break_minutes: u32,
-    pub days: u32,
-    pub gap_days: u32,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ParticipantView {
-    pub id: u64,
-    pub display_name: String,
-    pub is_facilitator: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RolesView {
-    pub process_facilitator: Option<u64>,
-    pub timekeeper: Option<u64>,
-    pub note_taker: Option<u64>,
-    pub presenters: Vec<PresenterView>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PresenterView {
-    pub part_id: u32,
-    pub participant_id: u64,
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditSessionRequest {
@@ -296,16 +219,6 @@ pub struct ReplanRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ModelView {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub credit: Option<String>,
-    pub total_minutes: u32,
-    pub parts: Vec<PartView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     pub status: String,
 }
@@ -380,120 +293,10 @@ fn parse_workspace(text: Option<&str>) -> Result<WorkspaceKind, ApiError> {
     })
 }
 
-fn parse_role(request: &AssignRoleRequest) -> Result<Role, ApiError> {
-    match (request.role.as_str(), request.part_id) {
-        ("process_facilitator", _) => Ok(Role::ProcessFacilitator),
-        ("timekeeper", _) => Ok(Role::Timekeeper),
-        ("note_taker", _) => Ok(Role::NoteTaker),
-        ("presenter", Some(part)) => Ok(Role::Presenter(PartId(part))),
-        ("presenter", None) => {
-            Err(ApiError::field("part_id", FieldProblem::Text(heisessie_domain::text::TextProblem::Empty)))
-        }
-        _ => Err(ApiError::field(
-            "role",
-            FieldProblem::BadChoice("process_facilitator, timekeeper, note_taker, presenter"),
-        )),
-    }
-}
-
 fn parse_part_id(text: &str) -> Result<PartId, ApiError> {
     text.parse::<u32>()
         .map(PartId)
         .map_err(|_| ApiError::field("part_id", FieldProblem::OutOfRange { min: 1, max: i64::from(u32::MAX), got: 0 }))
-}
-
-// ---- Views ------------------------------------------------------------------------
-
-pub fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
-    PartView {
-        id: part.id.0,
-        key: part.key.clone(),
-        title: part.title.get(lang).to_owned(),
-        explanation: part.explanation.get(lang).to_owned(),
-        questions: part.questions.iter().map(|q| q.get(lang).to_owned()).collect(),
-        minutes: part.minutes.minutes(),
-        priority: part.priority.code().to_owned(),
-        workspace: part.workspace.code().to_owned(),
-    }
-}
-
-fn optional_text(text: &Option<Localized>, lang: Lang) -> Option<String> {
-    text.as_ref().map(|t| t.get(lang).to_owned())
-}
-
-pub fn settings_view(settings: &PlannerSettings) -> SettingsView {
-    SettingsView {
-        start: settings.start().format("%Y-%m-%dT%H:%M").to_string(),
-        time_zone: settings.time_zone().name().to_owned(),
-        max_day_minutes: settings.max_day_minutes(),
-        max_work_stretch_minutes: settings.max_work_stretch_minutes(),
-        break_minutes: settings.break_minutes(),
-        days: settings.days(),
-        gap_days: settings.gap_days(),
-    }
-}
-
-pub fn participant_view(participant: &Participant) -> ParticipantView {
-    ParticipantView {
-        id: participant.id.0,
-        display_name: participant.display_name.as_str().to_owned(),
-        is_facilitator: participant.is_facilitator,
-    }
-}
-
-pub fn session_view(
-    id: SessionId,
-    seq: u64,
-    state: &SessionState,
-    you: Option<ParticipantId>,
-    lang: Lang,
-) -> SessionView {
-    let roles = &state.roles;
-    SessionView {
-        id,
-        seq,
-        title: state.details.title.as_str().to_owned(),
-        organisation: state.details.organisation.as_str().to_owned(),
-        language: state.details.language.code().to_owned(),
-        meeting_link: state.details.meeting_link.as_ref().map(|l| l.as_str().to_owned()),
-        model: ModelInfoView {
-            id: state.model.id.clone(),
-            name: state.model.name.get(lang).to_owned(),
-            credit: optional_text(&state.model.credit, lang),
-        },
-        parts: state.parts.iter().map(|part| part_view(part, lang)).collect(),
-        settings: settings_view(&state.settings),
-        participants: state.participants.iter().map(participant_view).collect(),
-        roles: RolesView {
-            process_facilitator: roles.process_facilitator.map(|p| p.0),
-            timekeeper: roles.timekeeper.map(|p| p.0),
-            note_taker: roles.note_taker.map(|p| p.0),
-            presenters: roles
-                .presenters
-                .iter()
-                .map(|(part, who)| PresenterView { part_id: part.0, participant_id: who.0 })
-                .collect(),
-        },
-        schedule: agenda_view(&state.schedule(), lang),
-        exports_open: state.exports_open,
-        you: you.and_then(|you| state.participant(you)).map(participant_view),
-    }
-}
-
-pub fn model_view(model: &Model, lang: Lang) -> ModelView {
-    ModelView {
-        id: model.id.clone(),
-        name: model.name.get(lang).to_owned(),
-        description: model.description.get(lang).to_owned(),
-        credit: optional_text(&model.credit, lang),
-        total_minutes: model.total_minutes(),
-        parts: model
-            .parts
-            .iter()
-            .zip(1..)
-            .map(|(part, id)| part_view(&ProgramPart::from_model(part, PartId(id)), lang))
-            .collect(),
-    }
 }
 
 // ---- Use cases shared by the API and the pages -------------------------------------
@@ -874,7 +677,7 @@ pub async fn assign_role(
     RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<AssignRoleRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let role = parse_role(&request)?;
+    let role = crate::protocol::role(&request.role, request.part_id)?;
     let op = Op::AssignRole { role, participant: request.participant_id.map(ParticipantId) };
     let (seq, state) = app.apply_as(id, caller, op).await?;
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))

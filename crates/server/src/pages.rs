@@ -12,6 +12,8 @@ use heisessie_domain::Lang;
 use heisessie_domain::catalog;
 use heisessie_domain::session::{Role, SessionState};
 use heisessie_export::agenda::{AgendaView, BlockKindView, agenda_view};
+// Every user text reaches a page through the exports' HTML escaper, bidi isolation included.
+use heisessie_export::escape::escape_html as esc;
 use heisessie_store::SessionId;
 use serde::Deserialize;
 
@@ -34,22 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{id}/follow-up/session", post(schedule_follow_up))
         .route("/demo", post(start_demo))
         .route("/locales/{file}", get(locale_file))
-}
-
-/// Escapes text for HTML: every user text goes through here, never raw into a page.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn page(lang: Lang, title: &str, body: &str) -> Html<String> {

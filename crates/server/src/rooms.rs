@@ -20,11 +20,11 @@ use heisessie_store::{NewCredential, NewEvent, Origin, SessionId, Store, StoreEr
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::api::session_view;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::protocol::{self, Audience, PresenceView, ServerMessage, live_snapshot, wire_event};
 use crate::strategy_diff::{self, StrategyChanges};
+use crate::views::session_view;
 
 /// A frame for a connection: shared text, cloned per recipient without copying. One
 /// pointer wide, so that the queue of every connection stays small.
@@ -875,7 +875,7 @@ impl Room {
         let you = self
             .state
             .participant(conn.participant)
-            .map(crate::api::participant_view)
+            .map(crate::views::participant_view)
             .ok_or(ApiError::NotAuthorized)?;
         // Resume with the missed events when they are few and at hand, else a snapshot.
         let missed: Option<Vec<(u64, i64, Event)>> = match last_seq {
