@@ -537,7 +537,7 @@ async fn prepare_page(
         Err(ApiError::SessionNotFound) => return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"),
         Err(_) => return message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link"),
     };
-    match app.rooms.read(id).await {
+    match app.rooms.read(id).await.map_err(ApiError::from) {
         Ok((_, state)) if state.participant(caller.participant).is_some_and(|p| p.is_facilitator) => {
             let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
             app_shell(lang, state.details.title.as_str(), "prepare", id, &body).into_response()
@@ -590,7 +590,7 @@ async fn join_page(app: &AppState, id: SessionId, lang: Lang, link_token: Option
     if !valid {
         return message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link");
     }
-    let title = match app.rooms.read(id).await {
+    let title = match app.rooms.read(id).await.map_err(ApiError::from) {
         Ok((_, state)) => state.details.title.as_str().to_owned(),
         Err(error) => {
             return message_page(lang, error.status(), &format!("error.{}", error.code()));
@@ -834,7 +834,8 @@ async fn record_measurement(
                 None,
             )
             .await
-            .map(|_| ()),
+            .map(|_| ())
+            .map_err(ApiError::from),
         Err(error) => Err(error),
     };
     match result {

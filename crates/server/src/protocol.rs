@@ -682,6 +682,12 @@ impl ServerMessage<'_> {
     }
 }
 
+/// The `reject` of a client's op, in the connection's language.
+pub fn reject_json(client_op_id: &str, error: &ApiError, lang: Lang) -> String {
+    ServerMessage::Reject { client_op_id, code: error.code(), message: error.message(lang), field: error.field_name() }
+        .to_json()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PresenceView {
     pub participant_id: u64,
