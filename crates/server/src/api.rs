@@ -26,6 +26,7 @@ use crate::AppState;
 use crate::access::{Caller, FacilitatorCaller, SessionCaller, Token, credential_cookie, parse_session_id};
 use crate::error::{ApiError, ErrorBody, FieldProblem};
 use crate::i18n::RequestLang;
+use crate::rooms::RoomError;
 use crate::views::{ModelView, SessionView, model_view, session_view};
 
 /// A JSON body whose every failure (not JSON, a missing field, a wrong type) becomes an
@@ -57,6 +58,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             ApiError::InvalidBody { detail: error.inner().to_string(), field: (path != ".").then_some(path) }
         })?;
         Ok(ApiJson(value))
+    }
+}
+
+/// The room's refusals as the API tells them (and the live protocol's `reject`s).
+impl From<RoomError> for ApiError {
+    fn from(error: RoomError) -> Self {
+        match error {
+            RoomError::SessionNotFound => ApiError::SessionNotFound,
+            RoomError::NotAuthorized => ApiError::NotAuthorized,
+            RoomError::SessionFull => ApiError::SessionFull,
+            RoomError::OpIdReused => ApiError::OpIdReused,
+            RoomError::StrategyFull { max_kb } => ApiError::StrategyFull { max_kb },
+            RoomError::Rejected(rejection) => ApiError::Rejected(rejection),
+            RoomError::Conflict => ApiError::Conflict,
+            RoomError::StorageUnavailable => ApiError::StorageUnavailable,
+            RoomError::Internal(cause) => ApiError::Internal(cause),
+        }
     }
 }
 

@@ -18,7 +18,6 @@ use heisessie_store::StoreError;
 use serde::Serialize;
 
 use crate::i18n;
-use crate::rooms::RoomError;
 
 /// What exactly is wrong with a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,22 +278,6 @@ impl From<TimeboxError> for ApiError {
 impl From<Rejection> for ApiError {
     fn from(rejection: Rejection) -> Self {
         ApiError::Rejected(rejection)
-    }
-}
-
-impl From<RoomError> for ApiError {
-    fn from(error: RoomError) -> Self {
-        match error {
-            RoomError::SessionNotFound => ApiError::SessionNotFound,
-            RoomError::NotAuthorized => ApiError::NotAuthorized,
-            RoomError::SessionFull => ApiError::SessionFull,
-            RoomError::OpIdReused => ApiError::OpIdReused,
-            RoomError::StrategyFull { max_kb } => ApiError::StrategyFull { max_kb },
-            RoomError::Rejected(rejection) => ApiError::Rejected(rejection),
-            RoomError::Conflict => ApiError::Conflict,
-            RoomError::StorageUnavailable => ApiError::StorageUnavailable,
-            RoomError::Internal(cause) => ApiError::Internal(cause),
-        }
     }
 }
 

@@ -35,8 +35,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
 
 use crate::AppState;
-use crate::access::Caller;
-use crate::access::parse_session_id;
+use crate::access::{Caller, parse_session_id};
 use crate::error::{ApiError, request_lang};
 use crate::protocol::{self, ClientMessage, ServerMessage, WireOp, close};
 use crate::rooms::{Connection, Frame, OpReply, OpRequest, QueueSender, RoomError, connection_queue};

@@ -18,8 +18,7 @@ use heisessie_store::SessionId;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::access::parse_session_id;
-use crate::access::{Token, credential_cookie};
+use crate::access::{Token, credential_cookie, parse_session_id};
 use crate::api::{CreateSessionRequest, DEFAULT_TIME_ZONE, SettingsInput};
 use crate::error::{ApiError, FieldProblem, request_lang};
 use crate::i18n::{self, text};
