@@ -20,8 +20,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::access::{Token, credential_cookie, parse_session_id};
 use crate::api::{CreateSessionRequest, DEFAULT_TIME_ZONE, SettingsInput};
-use crate::error::{ApiError, FieldProblem, request_lang};
-use crate::i18n::{self, text};
+use crate::error::{ApiError, FieldProblem};
+use crate::i18n::{self, RequestLang, text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -62,8 +62,8 @@ async fn locale_file(Path(file): Path<String>) -> Result<Response, ApiError> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct LangQuery {
-    lang: Option<String>,
+struct LinkQuery {
+    /// The link's token, when the page was opened through a link.
     k: Option<String>,
 }
 
@@ -310,22 +310,15 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
     page(lang, &text(lang, "home.title", &[]), &body)
 }
 
-async fn home(headers: HeaderMap, Query(query): Query<LangQuery>) -> Html<String> {
-    let lang = request_lang(&headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref());
+async fn home(RequestLang(lang): RequestLang) -> Html<String> {
     home_form(lang, &CreateForm::with_defaults(lang), None)
-}
-
-fn lang_from(headers: &HeaderMap, query: &LangQuery) -> Lang {
-    request_lang(headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref())
 }
 
 async fn create_from_form(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<CreateForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let created = match form.to_request() {
         Ok(request) => app.create_session(&request, lang).await,
         Err(error) => Err(error),
@@ -525,9 +518,8 @@ async fn prepare_page(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
@@ -555,9 +547,9 @@ async fn session_page(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
+    Query(query): Query<LinkQuery>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
@@ -641,12 +633,10 @@ struct JoinForm {
 async fn join_from_form(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     extensions: axum::http::Extensions,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<JoinForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
@@ -787,9 +777,8 @@ async fn follow_up_page(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     match follow_up_access(&app, &id, &headers, lang).await {
         Ok((id, caller, state)) => {
             let is_facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
@@ -804,10 +793,9 @@ async fn record_measurement(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<MeasureForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let (id, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -879,10 +867,9 @@ async fn schedule_follow_up(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<FollowUpForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let (_, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -900,8 +887,7 @@ async fn schedule_follow_up(
     }
 }
 
-async fn start_demo(State(app): State<AppState>, headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
-    let lang = lang_from(&headers, &query);
+async fn start_demo(State(app): State<AppState>, RequestLang(lang): RequestLang) -> Response {
     match crate::demo::create_demo(&app, lang).await {
         Ok(created) => created_page(&app, lang, &created, "demo.created"),
         Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
