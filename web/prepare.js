@@ -84,7 +84,8 @@ function renderProgram() {
   const last = view.parts.length - 1;
   fill(ui.program, view.parts.map((part, index) => {
     const minutes = el('input', {
-      type: 'number', min: '5', max: '240', step: '5', value: String(part.minutes), class: 'minutes',
+      type: 'number', min: String(view.bounds.part_minutes.min), max: String(view.bounds.part_minutes.max), step: '5',
+      value: String(part.minutes), class: 'minutes',
       'aria-label': `${t('prepare.minutes')}: ${part.title}`,
       onchange: (event) => change('PATCH', `/parts/${part.id}`, { minutes: Number(event.target.value) }).catch(() => render()),
     });
@@ -140,7 +141,10 @@ function renderAddForm() {
   if (ui.addForm.childElementCount) return;
   fill(ui.addForm,
     el('input', { name: 'title', required: true, maxlength: '120', placeholder: t('prepare.new_title'), 'aria-label': t('prepare.new_title') }),
-    el('input', { name: 'minutes', type: 'number', min: '5', max: '240', step: '5', value: '30', 'aria-label': t('prepare.minutes') }),
+    el('input', {
+      name: 'minutes', type: 'number', min: String(view.bounds.part_minutes.min), max: String(view.bounds.part_minutes.max),
+      step: '5', value: '30', 'aria-label': t('prepare.minutes'),
+    }),
     el('select', { name: 'priority', 'aria-label': t('prepare.priority') },
       ['must', 'should', 'could'].map((p) => el('option', { value: p, selected: p === 'should' }, t(`prepare.priority.${p}`)))),
     el('button', { type: 'submit' }, t('prepare.add')));
@@ -173,11 +177,11 @@ function renderSettings() {
   fill(ui.settings,
     field('start', t('home.start'), el('input', { name: 'start', type: 'datetime-local', value: s.start, required: true })),
     field('time_zone', t('home.time_zone'), el('input', { name: 'time_zone', value: s.time_zone, required: true })),
-    field('max_hours', t('home.max_hours'), el('input', { name: 'max_hours', type: 'number', min: '1', max: '12', step: '0.5', value: String(s.max_day_minutes / 60) })),
+    field('max_hours', t('home.max_hours'), el('input', { name: 'max_hours', type: 'number', min: String(view.bounds.max_day_minutes.min / 60), max: String(view.bounds.max_day_minutes.max / 60), step: '0.5', value: String(s.max_day_minutes / 60) })),
     field('days', t('home.days'), el('select', { name: 'days' },
       el('option', { value: '1', selected: s.days === 1 }, t('home.one_day')),
       el('option', { value: '2', selected: s.days === 2 }, t('home.two_days')))),
-    field('gap_days', t('home.gap_days'), el('input', { name: 'gap_days', type: 'number', min: '1', max: '60', value: String(s.gap_days) })),
+    field('gap_days', t('home.gap_days'), el('input', { name: 'gap_days', type: 'number', min: String(view.bounds.gap_days.min), max: String(view.bounds.gap_days.max), value: String(s.gap_days) })),
     el('button', { type: 'submit' }, t('prepare.save_settings')));
 }
 

@@ -301,6 +301,7 @@ const workspaceContext = {
   stickies: (partId) => [...room.stickies.values()].filter((s) => s.part_id === partId),
   notes: (partId) => room.notes.get(partId) ?? '',
   catalogues: () => room.catalogues,
+  bounds: () => room.session.bounds,
   reviewStep: () => view.reviewStep,
   setReviewStep: (step) => {
     view.reviewStep = step;

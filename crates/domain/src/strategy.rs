@@ -53,6 +53,9 @@ impl FieldText {
     }
 }
 
+/// The oldest a persona may be said to be, in years.
+pub const MAX_PERSONA_AGE: u32 = 120;
+
 /// When an end goal should be reached: by a date, or within some months or years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -131,13 +131,16 @@ impl CreateForm {
         let max_day_minutes = if hours.is_empty() {
             None
         } else {
+            // The form asks for hours; the domain's bound is in minutes.
+            let minutes = heisessie_domain::planner::PlannerSettings::MAX_DAY_MINUTES;
+            let (min, max) = (i64::from(*minutes.start() / 60), i64::from(*minutes.end() / 60));
             let hours: f64 = hours
                 .parse()
-                .map_err(|_| ApiError::field("max_hours", FieldProblem::OutOfRange { min: 1, max: 12, got: -1 }))?;
-            if !(1.0..=12.0).contains(&hours) {
+                .map_err(|_| ApiError::field("max_hours", FieldProblem::OutOfRange { min, max, got: -1 }))?;
+            if !(min as f64..=max as f64).contains(&hours) {
                 return Err(ApiError::field(
                     "max_hours",
-                    FieldProblem::OutOfRange { min: 1, max: 12, got: hours.round() as i64 },
+                    FieldProblem::OutOfRange { min, max, got: hours.round() as i64 },
                 ));
             }
             Some((hours * 60.0).round() as u32)

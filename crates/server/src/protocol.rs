@@ -527,10 +527,14 @@ impl WireOp {
                 fields: PersonaFields {
                     name: field("name", &f.name)?,
                     age: match f.age {
-                        Some(age) if age > 120 => {
+                        Some(age) if age > heisessie_domain::strategy::MAX_PERSONA_AGE => {
                             return Err(ApiError::field(
                                 "age",
-                                FieldProblem::OutOfRange { min: 0, max: 120, got: i64::from(age) },
+                                FieldProblem::OutOfRange {
+                                    min: 0,
+                                    max: i64::from(heisessie_domain::strategy::MAX_PERSONA_AGE),
+                                    got: i64::from(age),
+                                },
                             ));
                         }
                         age => age,

@@ -32,6 +32,55 @@ pub struct SessionView {
     /// The caller; absent where the view goes to everyone (live events).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub you: Option<ParticipantView>,
+    /// The bounds the domain holds edits to, for the forms that edit them.
+    pub bounds: BoundsView,
+}
+
+/// A closed range `[min, max]`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct RangeView {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl From<std::ops::RangeInclusive<u32>> for RangeView {
+    fn from(range: std::ops::RangeInclusive<u32>) -> Self {
+        RangeView { min: *range.start(), max: *range.end() }
+    }
+}
+
+/// The domain's bounds, so that no form spells them again.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct BoundsView {
+    pub part_minutes: RangeView,
+    pub max_parts: u32,
+    pub max_day_minutes: RangeView,
+    pub max_work_stretch_minutes: RangeView,
+    pub break_minutes: RangeView,
+    pub days: RangeView,
+    pub gap_days: RangeView,
+    pub persona_age: RangeView,
+    /// How often a content-plan line comes back per period.
+    pub plan_count: RangeView,
+}
+
+pub fn bounds_view() -> BoundsView {
+    use heisessie_domain::planner::PlannerSettings;
+    use heisessie_domain::timebox::{MAX_PARTS, Timebox};
+    BoundsView {
+        part_minutes: RangeView { min: Timebox::MIN_MINUTES, max: Timebox::MAX_MINUTES },
+        max_parts: u32::try_from(MAX_PARTS).unwrap_or(u32::MAX),
+        max_day_minutes: PlannerSettings::MAX_DAY_MINUTES.into(),
+        max_work_stretch_minutes: PlannerSettings::MAX_WORK_STRETCH_MINUTES.into(),
+        break_minutes: PlannerSettings::BREAK_MINUTES.into(),
+        days: PlannerSettings::DAYS.into(),
+        gap_days: PlannerSettings::GAP_DAYS.into(),
+        persona_age: RangeView { min: 0, max: heisessie_domain::strategy::MAX_PERSONA_AGE },
+        plan_count: RangeView {
+            min: heisessie_domain::content_plan::MIN_COUNT,
+            max: heisessie_domain::content_plan::MAX_COUNT,
+        },
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -170,6 +219,7 @@ pub fn session_view(
         schedule: agenda_view(&state.schedule(), lang),
         exports_open: state.exports_open,
         you: you.and_then(|you| state.participant(you)).map(participant_view),
+        bounds: bounds_view(),
     }
 }
 
