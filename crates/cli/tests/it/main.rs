@@ -4,6 +4,7 @@
 mod after;
 mod amplification;
 mod api;
+mod authz_matrix;
 mod browser;
 mod browser_catalogues;
 mod browser_room;
