@@ -174,9 +174,10 @@ fn example(op_type: &str) -> Option<Example> {
         "resize_sticky" => {
             ex(|c| json!({"type": "resize_sticky", "sticky_id": c.sticky(), "width": 220, "height": 180}))
         }
-        "group_stickies" => with(vec![(F, new_sticky), (F, new_sticky)], |c| {
-            json!({"type": "group_stickies", "sticky_ids": c.two_stickies(), "label": "Brood"})
-        }),
+        "group_stickies" => with(
+            vec![(F, new_sticky), (F, new_sticky)],
+            |c| json!({"type": "group_stickies", "sticky_ids": c.two_stickies(), "label": "Brood"}),
+        ),
         "ungroup" => with(
             vec![
                 (F, new_sticky),
@@ -185,39 +186,38 @@ fn example(op_type: &str) -> Option<Example> {
             ],
             |c| json!({"type": "ungroup", "group_id": c.group()}),
         ),
-        "delete_sticky" => {
-            with(vec![(F, new_sticky)], |c| json!({"type": "delete_sticky", "sticky_id": c.sticky()}))
-        }
+        "delete_sticky" => with(vec![(F, new_sticky)], |c| json!({"type": "delete_sticky", "sticky_id": c.sticky()})),
         "open_vote" => with(vec![(F, close_vote)], open_vote),
-        "cast_vote" => with(vec![(F, close_vote), (F, open_vote)], |c| {
-            json!({"type": "cast_vote", "sticky_id": c.sticky()})
-        }),
+        "cast_vote" => {
+            with(vec![(F, close_vote), (F, open_vote)], |c| json!({"type": "cast_vote", "sticky_id": c.sticky()}))
+        }
         "remove_vote" => with(
-            vec![(F, close_vote), (F, open_vote), (By::Actor, |c| json!({"type": "cast_vote", "sticky_id": c.sticky()}))],
+            vec![
+                (F, close_vote),
+                (F, open_vote),
+                (By::Actor, |c| json!({"type": "cast_vote", "sticky_id": c.sticky()})),
+            ],
             |c| json!({"type": "remove_vote", "sticky_id": c.sticky()}),
         ),
         "close_vote" => with(vec![(F, open_vote)], close_vote),
         "set_notes" => ex(|c| json!({"type": "set_notes", "part_id": c.part(0), "text": "Besloten: meer brood."})),
-        "assign_role" => {
-            ex(|c| json!({"type": "assign_role", "role": "process_facilitator", "participant_id": c.pim}))
-        }
+        "assign_role" => ex(|c| json!({"type": "assign_role", "role": "process_facilitator", "participant_id": c.pim})),
         "save_end_goal" => ex(new_end_goal),
         "remove_end_goal" => {
             with(vec![(F, new_end_goal)], |c| json!({"type": "remove_end_goal", "id": c.newest("end_goals")}))
         }
-        "move_end_goal" => with(vec![(F, new_end_goal), (F, new_end_goal)], |c| {
-            json!({"type": "move_end_goal", "id": c.newest("end_goals"), "to_index": 0})
-        }),
-        "support_end_goal" => {
-            ex(|c| json!({"type": "support_end_goal", "id": c.newest("end_goals"), "support": true}))
-        }
+        "move_end_goal" => with(
+            vec![(F, new_end_goal), (F, new_end_goal)],
+            |c| json!({"type": "move_end_goal", "id": c.newest("end_goals"), "to_index": 0}),
+        ),
+        "support_end_goal" => ex(|c| json!({"type": "support_end_goal", "id": c.newest("end_goals"), "support": true})),
         "save_smart_goal" => ex(new_smart_goal),
         "remove_smart_goal" => {
             with(vec![(F, new_smart_goal)], |c| json!({"type": "remove_smart_goal", "id": c.newest("smart_goals")}))
         }
-        "agree_smart_goal" => ex(|c| {
-            json!({"type": "agree_smart_goal", "id": c.newest("smart_goals"), "acceptable": true, "realistic": true})
-        }),
+        "agree_smart_goal" => ex(
+            |c| json!({"type": "agree_smart_goal", "id": c.newest("smart_goals"), "acceptable": true, "realistic": true}),
+        ),
         "save_persona" => ex(new_persona),
         "remove_persona" => {
             with(vec![(F, new_persona)], |c| json!({"type": "remove_persona", "id": c.newest("personas")}))
@@ -231,18 +231,17 @@ fn example(op_type: &str) -> Option<Example> {
         "add_idea" => ex(new_idea),
         "remove_idea" => with(vec![(F, new_idea)], |c| json!({"type": "remove_idea", "id": c.newest("ideas")})),
         "save_action" => ex(new_action),
-        "remove_action" => {
-            with(vec![(F, new_action)], |c| json!({"type": "remove_action", "id": c.newest("actions")}))
-        }
+        "remove_action" => with(vec![(F, new_action)], |c| json!({"type": "remove_action", "id": c.newest("actions")})),
         "set_responsibilities" => ex(|c| {
             json!({"type": "set_responsibilities", "responsibilities": [
                 {"name": "Online", "owner_id": c.tijs, "action_ids": [c.newest("actions")]}]})
         }),
         "set_exports_open" => ex(|_| json!({"type": "set_exports_open", "open": true})),
         "record_measurement" => ex(measure),
-        "remove_measurement" => with(vec![(F, measure)], |c| {
-            json!({"type": "remove_measurement", "goal_id": c.newest("smart_goals"), "date": "2027-01-31"})
-        }),
+        "remove_measurement" => with(
+            vec![(F, measure)],
+            |c| json!({"type": "remove_measurement", "goal_id": c.newest("smart_goals"), "date": "2027-01-31"}),
+        ),
         _ => return None,
     })
 }

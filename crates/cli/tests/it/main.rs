@@ -23,3 +23,4 @@ mod load;
 mod pages;
 mod strategy;
 mod web_tidy;
+mod xss;
