@@ -114,19 +114,60 @@ struct Filled {
     title_rounds: Vec<String>,
 }
 
+/// A model file (TOML) whose every text is payloads: one part of each workspace kind.
+fn model_file(p: &[String]) -> String {
+    let quoted = |text: &str| serde_json::to_string(text).expect("a string");
+    let titles = pack(p, 120);
+    let explanations = pack(p, 1000);
+    let questions: Vec<String> = pack(p, 300).iter().map(|q| quoted(q)).collect();
+    assert!(questions.len() <= 10, "the questions fit a part");
+    let mut file = format!(
+        "id = \"xss\"\nname = {}\ndescription = {}\ncredit = {}\n",
+        quoted(&titles[0]),
+        quoted(&explanations[0]),
+        quoted(&pack(p, 200)[0])
+    );
+    for (i, kind) in KINDS.iter().enumerate() {
+        file.push_str(&format!(
+            "\n[[parts]]\nkey = \"part{i}\"\ntitle = {}\nexplanation = {}\nquestions = [{}]\nminutes = 20\nworkspace = \"{kind}\"\n",
+            quoted(&titles[i % titles.len()]),
+            quoted(&explanations[i % explanations.len()]),
+            questions.join(", ")
+        ));
+    }
+    file
+}
+
 /// A session with the corpus in every text field.
 async fn fill(app: &TestApp, p: &[String]) -> Filled {
     let mut tally = Tally::default();
     let title_rounds = pack(p, 120);
     let session = app
         .create_session(json!({
-            "title": title_rounds[0], "organisation": title_rounds[1], "language": "nl", "model": "heidag",
+            "title": title_rounds[0], "organisation": title_rounds[1], "language": "nl", "model_file": model_file(p),
             "facilitator_name": p[0], "settings": {"start": "2026-12-03T09:00", "time_zone": "Europe/Amsterdam"}
         }))
         .await;
     tally.add("session title", p.len());
     tally.add("session organisation", p.len());
+    tally.add("model file: part titles, explanations, questions", 3 * p.len());
+    tally.add(
+        "model file: name, description, credit",
+        [120, 1000, 200].map(|max| p.iter().filter(|x| pack(p, max)[0].contains(x.as_str())).count()).iter().sum(),
+    );
     let path = format!("/api/sessions/{}", session.id);
+    // The model's parts, one of each workspace kind, are the ones the room is checked on.
+    let view = app.session(&session, &session.facilitator).await;
+    let parts_by_kind: Vec<(&'static str, u64, String)> = KINDS
+        .iter()
+        .map(|kind| {
+            let part = view["parts"]
+                .as_array()
+                .and_then(|parts| parts.iter().find(|part| part["workspace"] == *kind))
+                .unwrap_or_else(|| panic!("a {kind} part in {view}"));
+            (*kind, part["id"].as_u64().expect("an id"), part["title"].as_str().expect("a title").to_owned())
+        })
+        .collect();
 
     // Display names: one person per payload.
     let mut people = Vec::new();
@@ -147,8 +188,7 @@ async fn fill(app: &TestApp, p: &[String]) -> Filled {
     }
     tally.add("display names", p.len());
 
-    // Part titles, cycling through every workspace.
-    let mut parts_by_kind: Vec<(&'static str, u64, String)> = Vec::new();
+    // Part titles added in the session, cycling through every workspace.
     let mut all_parts = Vec::new();
     for (i, title) in pack(p, 120).iter().enumerate() {
         let kind = KINDS[i % KINDS.len()];
@@ -159,9 +199,6 @@ async fn fill(app: &TestApp, p: &[String]) -> Filled {
             .and_then(|parts| parts.iter().find(|part| part["title"] == title.as_str()))
             .and_then(|part| part["id"].as_u64())
             .unwrap_or_else(|| panic!("the new part is in {view}"));
-        if !parts_by_kind.iter().any(|(k, _, _)| *k == kind) {
-            parts_by_kind.push((kind, part, title.clone()));
-        }
         all_parts.push(part);
     }
     tally.add("part titles", p.len());
@@ -497,20 +534,12 @@ fn check_ics(file: &str, ics: &str, expected: &[String]) {
     assert_eq!(begins, ends, "{file}: every BEGIN has its END");
     for line in &lines {
         let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("{file}: a line without a name: {line}"));
+        let property = name.split(';').next().unwrap_or_default();
         assert!(
-            name.chars().all(|c| c.is_ascii_uppercase()
-                || c == '-'
-                || c == ';'
-                || c == '='
-                || c.is_ascii_alphanumeric()
-                || c == '"'
-                || c == '/'
-                || c == '_'
-                || c == ':'
-                || c == '.'),
-            "{file}: {line}"
+            !property.is_empty() && property.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+            "{file}: every line starts with a property name: {line}"
         );
-        if ["SUMMARY", "DESCRIPTION", "LOCATION"].contains(&name.split(';').next().unwrap_or_default()) {
+        if ["SUMMARY", "DESCRIPTION", "LOCATION"].contains(&property) {
             let bytes = value.as_bytes();
             for (i, b) in bytes.iter().enumerate() {
                 if *b == b',' || *b == b';' {
@@ -560,7 +589,7 @@ fn check_csv(file: &str, csv: &str, expected: &[String]) {
     let rows = csv_cells(csv);
     let cells: Vec<&String> = rows.iter().flatten().collect();
     for cell in &cells {
-        let start = cell.trim_start_matches(|c: char| c == ' ');
+        let start = cell.trim_start_matches(' ');
         if start.starts_with(['=', '+', '-', '@', '\t', '\r']) {
             assert!(start.parse::<f64>().is_ok(), "{file}: a cell a spreadsheet would run: {cell:?}");
         }
