@@ -2,7 +2,8 @@
 //! from the wire enum) sent by every role over the real WebSocket. Each op type has a
 //! valid example below; an op type without one fails the test, so a new op cannot slip
 //! past. The right an op needs comes from the domain (`Op::right()`); a holder gets an
-//! ack, anyone else the right's rejection code, and then the session's seq has not moved.
+//! ack, anyone else the right's rejection code, and then the session's seq has not moved
+//! and the session and strategy read back exactly as before.
 
 use std::collections::BTreeSet;
 
@@ -257,6 +258,15 @@ struct Room {
 }
 
 impl Room {
+    /// The session and its strategy as the API shows them to the facilitator.
+    async fn views(&self) -> (Value, Value) {
+        let session = self.app.session(&self.session, &self.session.facilitator).await;
+        let path = format!("/api/sessions/{}/strategy", self.session.id);
+        let (status, strategy) = self.app.send(Method::GET, &path, Some(&self.session.facilitator), None).await;
+        assert!(status.is_success(), "{status} {strategy}");
+        (session, strategy)
+    }
+
     async fn seq(&self) -> u64 {
         let body = self.app.session(&self.session, &self.session.facilitator).await;
         body["seq"].as_u64().expect("a seq")
@@ -408,9 +418,11 @@ async fn every_op_from_every_role_is_allowed_or_refused_as_its_right_says() {
                 .into_domain()
                 .unwrap_or_else(|e| panic!("the example of {op_type} is valid: {e:?}: {op}"))
                 .right();
-            let before = room.seq().await;
+            let (session_before, strategy_before) = room.views().await;
+            let before = session_before["seq"].as_u64().expect("a seq");
             let answer = room.as_role(role, op.clone()).await;
-            let after = room.seq().await;
+            let (session_after, strategy_after) = room.views().await;
+            let after = session_after["seq"].as_u64().expect("a seq");
             cells += 1;
             if may(role, right) {
                 allowed += 1;
@@ -421,6 +433,8 @@ async fn every_op_from_every_role_is_allowed_or_refused_as_its_right_says() {
                 assert_eq!(answer["code"], refusal(right), "{op_type} by the {role:?}: {answer}");
                 assert!(!answer["message"].as_str().unwrap_or_default().is_empty(), "a message: {answer}");
                 assert_eq!(after, before, "a refused {op_type} by the {role:?} changed nothing");
+                assert_eq!(session_after, session_before, "a refused {op_type} left the session as it was");
+                assert_eq!(strategy_after, strategy_before, "a refused {op_type} left the strategy as it was");
             }
             assert!(
                 !RIGHTS_CODES.contains(&answer["code"].as_str().unwrap_or_default()) || !may(role, right),
