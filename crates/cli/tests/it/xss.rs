@@ -114,6 +114,21 @@ struct Filled {
     title_rounds: Vec<String>,
 }
 
+/// A meeting link that passes the check (http(s), no space, quote or angle bracket) yet
+/// tries to leave an attribute quoted with `'` and to run a template.
+const MEETING_LINK: &str = "https://meet.x.test/'onmouseover='__xss(900)'/`${__xss(901)}`/{{__xss(902)}}";
+
+/// Links a meeting link may not be: each is refused and changes nothing.
+const BAD_MEETING_LINKS: [&str; 7] = [
+    "javascript:__xss(910)",
+    "jAvAsCrIpT:__xss(911)",
+    " javascript:__xss(912)//https://x.test",
+    "data:text/html,<script>__xss(913)</script>",
+    "https://x.test/\"onmouseover=\"__xss(914)",
+    "https://x.test/<script>__xss(915)</script>",
+    "https://x.test/ onmouseover=__xss(916)",
+];
+
 /// A model file (TOML) whose every text is payloads: one part of each workspace kind.
 fn model_file(p: &[String]) -> String {
     let quoted = |text: &str| serde_json::to_string(text).expect("a string");
@@ -145,11 +160,13 @@ async fn fill(app: &TestApp, p: &[String]) -> Filled {
     let session = app
         .create_session(json!({
             "title": title_rounds[0], "organisation": title_rounds[1], "language": "nl", "model_file": model_file(p),
+            "meeting_link": MEETING_LINK,
             "facilitator_name": p[0], "settings": {"start": "2026-12-03T09:00", "time_zone": "Europe/Amsterdam"}
         }))
         .await;
     tally.add("session title", p.len());
     tally.add("session organisation", p.len());
+    tally.add("meeting link (1 accepted, 7 refused)", 1 + BAD_MEETING_LINKS.len());
     tally.add("model file: part titles, explanations, questions", 3 * p.len());
     tally.add(
         "model file: name, description, credit",
@@ -231,11 +248,10 @@ async fn fill(app: &TestApp, p: &[String]) -> Filled {
     }
     tally.add("group labels", p.len());
 
-    // Notes on every part: all payloads at once.
+    // Notes on each of the model's parts: all payloads at once.
     let notes = p.join("\n");
-    let view = app.session(&session, &session.facilitator).await;
-    for part in view["parts"].as_array().expect("parts") {
-        must(&mut fay, &mut n, json!({"type": "set_notes", "part_id": part["id"], "text": notes})).await;
+    for (_, part, _) in &parts_by_kind {
+        must(&mut fay, &mut n, json!({"type": "set_notes", "part_id": part, "text": notes})).await;
     }
     tally.add("notes", p.len());
 
@@ -599,6 +615,19 @@ fn check_csv(file: &str, csv: &str, expected: &[String]) {
     }
 }
 
+/// The report's PDF: no script in it, and Typst markup in a payload (`#let`, `*`, `_`,
+/// `$`) typeset as text, not run as code.
+fn check_pdf(pdf: &[u8], payloads: &[String]) {
+    assert!(pdf.starts_with(b"%PDF-"), "report.pdf is a PDF");
+    let raw = String::from_utf8_lossy(pdf);
+    assert!(!raw.contains("/JavaScript") && !raw.contains("/JS "), "report.pdf holds no script");
+    let squash = |text: &str| text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let extracted = squash(&pdf_extract::extract_text_from_mem(pdf).expect("the PDF reads back"));
+    let ascii: Vec<&String> = payloads.iter().filter(|p| p.is_ascii()).collect();
+    let found = ascii.iter().filter(|p| extracted.contains(&squash(p))).count();
+    assert!(found * 10 >= ascii.len() * 9, "report.pdf shows the payloads as text: {found} of {}", ascii.len());
+}
+
 async fn export(app: &TestApp, session: &Session, file: &str) -> Vec<u8> {
     let response = app
         .request(Method::GET, &format!("/api/sessions/{}/exports/{file}", session.id), Some(&session.facilitator))
@@ -626,6 +655,18 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
         fill(&app, &p).await;
     let session = &session;
 
+    // A meeting link that is no web address is refused, with its field, and changes nothing.
+    let path = format!("/api/sessions/{}", session.id);
+    for link in BAD_MEETING_LINKS {
+        let before = app.session(session, &session.facilitator).await;
+        let (status, answer) =
+            app.send(Method::PATCH, &path, Some(&session.facilitator), Some(json!({"meeting_link": link}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{link}: {answer}");
+        assert_eq!(answer["field"], "meeting_link", "{link}: {answer}");
+        assert_eq!(app.session(session, &session.facilitator).await, before, "{link} changed nothing");
+    }
+    assert_eq!(app.session(session, &session.facilitator).await["meeting_link"], MEETING_LINK);
+
     // (b) Every export: HTML and Markdown escaped, calendars and CSV safe.
     let mut exports_checked = Vec::new();
     for file in ["report.html", "deck.html"] {
@@ -641,27 +682,18 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
     check_csv("actions.csv", &text(export(&app, session, "actions.csv").await), &p);
     check_csv("content.csv", &text(export(&app, session, "content.csv").await), &[]);
     exports_checked.extend(["actions.csv", "content.csv"]);
-    if cfg!(feature = "pdf") {
-        let pdf = export(&app, session, "report.pdf").await;
-        assert!(pdf.starts_with(b"%PDF-"), "report.pdf is a PDF");
-        let raw = String::from_utf8_lossy(&pdf);
-        assert!(!raw.contains("/JavaScript") && !raw.contains("/JS "), "report.pdf holds no script");
-        let extracted: String = pdf_extract::extract_text_from_mem(&pdf)
-            .expect("the PDF reads back")
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        // Typst markup in a payload (`#let`, `*`, `_`, `$`) is text, not code.
-        let ascii: Vec<&String> = p.iter().filter(|p| p.is_ascii()).collect();
-        let found = ascii
-            .iter()
-            .filter(|p| extracted.contains(&p.chars().filter(|c| !c.is_whitespace()).collect::<String>()))
-            .count();
-        assert!(found * 10 >= ascii.len() * 9, "report.pdf shows the payloads as text: {found} of {}", ascii.len());
-        let deck = export(&app, session, "deck.pdf").await;
-        assert!(deck.starts_with(b"%PDF-"), "deck.pdf is a PDF");
-        exports_checked.extend(["report.pdf", "deck.pdf"]);
-    }
+    // The PDFs typeset (slow in a debug build) while Chromium looks at the pages.
+    let pdfs = cfg!(feature = "pdf").then(|| {
+        ["report.pdf", "deck.pdf"].map(|file| {
+            let (client, credential) = (app.client.clone(), session.facilitator.clone());
+            let url = app.url(&format!("/api/sessions/{}/exports/{file}", session.id));
+            tokio::spawn(async move {
+                let response = client.get(&url).bearer_auth(&credential).send().await.expect("the export answers");
+                assert_eq!(response.status(), StatusCode::OK, "{url}");
+                response.bytes().await.expect("the PDF's bytes").to_vec()
+            })
+        })
+    });
 
     // (a) Chromium: the pages run nothing a payload brought.
     let browser = Browser::launch().await.expect("Chromium starts");
@@ -749,6 +781,12 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
     })
     .await
     .expect("no payload runs in the pages");
+
+    if let Some([report, deck]) = pdfs {
+        check_pdf(&report.await.expect("report.pdf downloads"), &p);
+        assert!(deck.await.expect("deck.pdf downloads").starts_with(b"%PDF-"), "deck.pdf is a PDF");
+        exports_checked.extend(["report.pdf", "deck.pdf"]);
+    }
 
     let fields = tally.fields.len();
     println!(
