@@ -32,7 +32,7 @@ const MAX_OP_ID_CHARS = 64;
  * WebSocket close codes. The 4000s are the server's own (`close` in protocol.rs);
  * 1000, 1001, 1006 and 1008 are the standard ones a client meets.
  */
-const CloseCode = Object.freeze({
+export const CloseCode = Object.freeze({
   /** Closed on purpose (by this client). */
   NORMAL: 1000,
   /** The server is shutting down: reconnect shortly. */

@@ -7,7 +7,7 @@
 
 import { el, fill, initials, clock, timeOf, typingIn } from './dom.js';
 import { t, loadLocale, pickLang, switchLang, lang } from './i18n.js';
-import { LiveConnection, liveUrl, ops } from './protocol.js';
+import { CloseCode, LiveConnection, liveUrl, ops } from './protocol.js';
 import { createBoard } from './board.js';
 import {
   currentPart, emptyRoom, fromSnapshot, isFacilitator, isNoteTaker, isPresenter, isTimekeeper, parts, patchSticky,
@@ -31,6 +31,8 @@ const view = {
   /** Per part with a workspace: 'workspace' or 'board'. */
   tab: new Map(),
   reviewStep: 0,
+  /** The message key once the server shut this person out (close 4003), else null. */
+  accessEnded: null,
 };
 
 let live;
@@ -216,7 +218,8 @@ function renderStatus() {
     connecting: t('room.status_connecting'),
     saved: t('room.status_saved'),
     saving: t('room.status_saving'),
-    offline: t('room.status_offline'),
+    // Shut out (a rotated link): say why instead of "offline"; reconnecting cannot mend it.
+    offline: view.accessEnded ? t(view.accessEnded) : t('room.status_offline'),
     reconnecting: t('room.status_reconnecting'),
   };
   ui.status.textContent = words[status] ?? status;
@@ -484,7 +487,13 @@ async function start() {
   });
   layout();
   live = new LiveConnection(liveUrl(sessionId, { lang }));
-  live.onStatus = () => renderStatus();
+  live.onStatus = (status, detail) => {
+    if (status === 'offline' && detail?.code === CloseCode.ACCESS_ENDED) {
+      const why = { link_rotated: 'error.link_rotated', removed: 'error.removed' };
+      view.accessEnded = why[detail.reason] ?? 'error.access_ended';
+    }
+    renderStatus();
+  };
   live.onWelcome = (welcome) => {
     room = { ...room, you: welcome.you };
     if (welcome.snapshot) room = fromSnapshot(room, welcome.snapshot, live.serverNow());

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::ValueEnum;
 use heisessie_domain::Lang;
 use heisessie_domain::smart::{Agreement, GoalFields, check_goal};
-use serde_json::{Map, Value, json};
+use heisessie_server::strategy_view::SmartLettersView;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum GoalLang {
@@ -64,13 +64,13 @@ pub fn run(args: CheckGoalArgs) -> ExitCode {
     };
     let today = chrono::Local::now().date_naive();
     let check = check_goal(&args.text, lang, &fields, &Agreement::default(), today);
-    let mut letters = Map::new();
-    for (letter, result) in check.letters() {
-        letters.insert(
-            letter.to_string(),
-            json!({"verdict": result.verdict.code(), "reason": result.reason, "suggestion": result.suggestion}),
-        );
+    let letters = SmartLettersView::from(&check);
+    match serde_json::to_string(&letters) {
+        Ok(json) => println!("{json}"),
+        Err(error) => {
+            eprintln!("heisessie check-goal: {error}");
+            return ExitCode::FAILURE;
+        }
     }
-    println!("{}", Value::Object(letters));
     ExitCode::SUCCESS
 }

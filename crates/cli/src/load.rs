@@ -22,6 +22,9 @@
 //! `--idle N` opens N connections that only say hello, sits still, and reports the
 //! server's memory per connection.
 
+#[path = "load_amplification.rs"]
+mod amplification;
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::ToSocketAddrs;
 use std::process::ExitCode;
@@ -80,6 +83,11 @@ pub struct LoadArgs {
     /// server's memory per connection.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50_000))]
     idle: Option<u32>,
+    /// Instead of moving stickies: fill every session's strategy to its limit, open two
+    /// connections per session that never read, and send strategy ops at --rate per
+    /// session; reports the server's memory (needs --server-pid).
+    #[arg(long)]
+    amplification: bool,
 }
 
 /// Where the server is: its http base and its ws base.
@@ -150,6 +158,7 @@ pub fn run(args: LoadArgs) -> ExitCode {
     let outcome = runtime.block_on(async {
         match plan.idle {
             Some(connections) => run_idle(&plan, connections).await,
+            None if plan.amplification => amplification::run(&plan).await,
             None => run_load(&plan).await,
         }
     });
@@ -174,11 +183,15 @@ struct Plan {
     warmup: Duration,
     server: Option<Server>,
     idle: Option<u32>,
+    amplification: bool,
 }
 
 impl Plan {
     fn from_args(args: LoadArgs) -> Result<Plan, String> {
         let server = args.server_pid.map(Server::new).transpose()?;
+        if args.amplification && (args.idle.is_some() || server.is_none()) {
+            return Err("--amplification: needs --server-pid and --sessions, and is not used with --idle".into());
+        }
         let (sessions, participants) = match args.idle {
             Some(idle) => {
                 if args.sessions.is_some() {
@@ -186,6 +199,9 @@ impl Plan {
                 }
                 let per_session = args.participants.unwrap_or(IDLE_PER_SESSION).min(idle);
                 (idle.div_ceil(per_session), per_session)
+            }
+            None if args.amplification => {
+                (args.sessions.ok_or("--sessions: required with --amplification")?, args.participants.unwrap_or(1))
             }
             None => {
                 let sessions = args.sessions.ok_or("--sessions: required (or use --idle N)")?;
@@ -205,6 +221,7 @@ impl Plan {
             warmup: Duration::from_secs_f64(args.warmup),
             server,
             idle: args.idle,
+            amplification: args.amplification,
         })
     }
 

@@ -20,6 +20,7 @@ use heisessie_domain::model::Model;
 use heisessie_domain::model_file;
 use heisessie_domain::planner::{self, PlanPart, PlannerSettings, SettingsError};
 use heisessie_export::agenda::{agenda_markdown, agenda_table, agenda_view};
+use heisessie_server::limits::Limits;
 use heisessie_server::live::LiveConfig;
 use heisessie_server::rooms::RoomConfig;
 use heisessie_server::{AppState, api};
@@ -113,6 +114,70 @@ struct ServeArgs {
     #[arg(long, env = "HEISESSIE_MAX_STRATEGY_KB", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(16..=65_536))]
     max_strategy_kb: u32,
+    /// Open connections at once, HTTP and WebSocket; more wait in the listen backlog.
+    #[arg(long, env = "HEISESSIE_MAX_OPEN_CONNECTIONS", default_value_t = 20_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_open_connections: u32,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "HEISESSIE_HEADER_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    header_timeout: u32,
+    /// Seconds a kept-alive HTTP connection may sit idle between requests, or a request's traffic may stall.
+    #[arg(long, env = "HEISESSIE_IDLE_TIMEOUT", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    idle_timeout: u32,
+    /// Seconds a WebSocket may stay open without saying hello.
+    #[arg(long, env = "HEISESSIE_HELLO_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    hello_timeout: u32,
+    /// Sessions one client address may create per minute.
+    #[arg(long, env = "HEISESSIE_SESSIONS_PER_MINUTE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    sessions_per_minute: u32,
+    /// Joins from one client address per minute.
+    #[arg(long, env = "HEISESSIE_JOINS_PER_MINUTE_PER_ADDRESS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    joins_per_minute_per_address: u32,
+    /// Joins through one session's participant link per minute (the facilitator link is exempt).
+    #[arg(long, env = "HEISESSIE_JOINS_PER_MINUTE_PER_SESSION", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    joins_per_minute_per_session: u32,
+    /// Ops one participant may send per second, across all their connections.
+    #[arg(long, env = "HEISESSIE_OPS_PER_SECOND_PER_PARTICIPANT", default_value_t = 40,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    ops_per_second_per_participant: u32,
+    /// Presence updates a connection forwards per second (the rest are coalesced).
+    #[arg(long, env = "HEISESSIE_PRESENCE_PER_SECOND", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    presence_per_second: u32,
+    /// PDFs typeset at the same time.
+    #[arg(long, env = "HEISESSIE_PDF_CONCURRENCY", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pdf_concurrency: u32,
+    /// PDF requests that may wait for their turn; more are told "busy, try again" (503).
+    #[arg(long, env = "HEISESSIE_PDF_QUEUE", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pdf_queue: u32,
+}
+
+impl ServeArgs {
+    /// The limits of `docs/reliability.md`, as set on the command line.
+    fn limits(&self) -> Limits {
+        let seconds = |s: u32| std::time::Duration::from_secs(u64::from(s));
+        Limits {
+            header_read_timeout: seconds(self.header_timeout),
+            idle_timeout: seconds(self.idle_timeout),
+            max_open_connections: self.max_open_connections as usize,
+            hello_timeout: seconds(self.hello_timeout),
+            sessions_per_minute_per_address: self.sessions_per_minute,
+            joins_per_minute_per_address: self.joins_per_minute_per_address,
+            joins_per_minute_per_session: self.joins_per_minute_per_session,
+            ops_per_second_per_participant: self.ops_per_second_per_participant,
+            presence_per_second: self.presence_per_second,
+            pdf_concurrency: self.pdf_concurrency as usize,
+            pdf_queue: self.pdf_queue as usize,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -246,7 +311,7 @@ fn plan(args: PlanArgs) -> ExitCode {
         .map(|(part, id)| PlanPart {
             id: planner::PartId(id),
             title: part.title.clone(),
-            minutes: part.minutes,
+            minutes: part.minutes.minutes(),
             priority: part.priority,
         })
         .collect();
@@ -299,6 +364,7 @@ async fn shutdown_signal() {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let limits = args.limits();
     let store = SqliteStore::open(&args.data_dir)
         .await
         .with_context(|| format!("cannot open the data folder {}", args.data_dir.display()))?;
@@ -315,7 +381,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let live =
         LiveConfig { max_connections_per_address: args.max_connections_per_address as usize, ..LiveConfig::default() };
-    let state = AppState::with_config(Arc::new(store.clone()), &public_url, rooms, live);
+    let state = AppState::with_config(Arc::new(store.clone()), &public_url, rooms, live).with_limits(limits);
     heisessie_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");

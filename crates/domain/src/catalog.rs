@@ -4,6 +4,7 @@
 
 use crate::language::Localized;
 use crate::model::{Model, ModelPart, Priority, WorkspaceKind};
+use crate::timebox::Timebox;
 
 /// The ids of the built-in models, in the order the catalog lists them.
 pub const BUILTIN_IDS: [&str; 3] = ["heidag", "sostac", "blank"];
@@ -15,7 +16,7 @@ type Text = (&'static str, &'static str);
 struct PartSpec {
     key: &'static str,
     workspace: WorkspaceKind,
-    minutes: u32,
+    minutes: Timebox,
     priority: Priority,
     title: Text,
     explanation: Text,
@@ -28,7 +29,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "models",
         workspace: WorkspaceKind::Notes,
-        minutes: 15,
+        minutes: timebox(15),
         priority: Priority::Must,
         title: ("Modellen", "Models"),
         explanation: (
@@ -60,7 +61,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "end_goals",
         workspace: WorkspaceKind::EndGoals,
-        minutes: 40,
+        minutes: timebox(40),
         priority: Priority::Must,
         title: ("Einddoelen", "End goals"),
         explanation: (
@@ -87,7 +88,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "smart_goals",
         workspace: WorkspaceKind::SmartGoals,
-        minutes: 50,
+        minutes: timebox(50),
         priority: Priority::Must,
         title: ("SMART-doelen", "SMART goals"),
         explanation: (
@@ -127,7 +128,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "personas",
         workspace: WorkspaceKind::Personas,
-        minutes: 60,
+        minutes: timebox(60),
         priority: Priority::Should,
         title: ("Doelgroep: persona's", "Target audience: personas"),
         explanation: (
@@ -170,7 +171,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "core_message",
         workspace: WorkspaceKind::CoreMessage,
-        minutes: 60,
+        minutes: timebox(60),
         priority: Priority::Should,
         title: ("Kernboodschap", "Core message"),
         explanation: (
@@ -206,7 +207,7 @@ const HEIDAG_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "actions",
         workspace: WorkspaceKind::Actions,
-        minutes: 45,
+        minutes: timebox(45),
         priority: Priority::Must,
         title: ("Actiepunten", "Action points"),
         explanation: (
@@ -241,7 +242,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "situation",
         workspace: WorkspaceKind::Board,
-        minutes: 45,
+        minutes: timebox(45),
         priority: Priority::Must,
         title: ("Situatie", "Situation"),
         explanation: (
@@ -273,7 +274,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "objectives",
         workspace: WorkspaceKind::SmartGoals,
-        minutes: 45,
+        minutes: timebox(45),
         priority: Priority::Must,
         title: ("Doelstellingen", "Objectives"),
         explanation: (
@@ -297,7 +298,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "strategy",
         workspace: WorkspaceKind::Board,
-        minutes: 45,
+        minutes: timebox(45),
         priority: Priority::Must,
         title: ("Strategie", "Strategy"),
         explanation: (
@@ -321,7 +322,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "tactics",
         workspace: WorkspaceKind::CoreMessage,
-        minutes: 45,
+        minutes: timebox(45),
         priority: Priority::Should,
         title: ("Tactiek", "Tactics"),
         explanation: (
@@ -339,7 +340,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "action",
         workspace: WorkspaceKind::Actions,
-        minutes: 45,
+        minutes: timebox(45),
         priority: Priority::Must,
         title: ("Actie", "Action"),
         explanation: (
@@ -357,7 +358,7 @@ const SOSTAC_PARTS: [PartSpec; 6] = [
     PartSpec {
         key: "control",
         workspace: WorkspaceKind::Board,
-        minutes: 30,
+        minutes: timebox(30),
         priority: Priority::Should,
         title: ("Controle", "Control"),
         explanation: (
@@ -389,6 +390,15 @@ pub fn builtin_model(id: &str) -> Option<Model> {
         "sostac" => Some(sostac()),
         "blank" => Some(blank()),
         _ => None,
+    }
+}
+
+/// A timebox of the catalog. Only used in constants, so a number out of range is a
+/// compile error, not a panic at run time.
+const fn timebox(minutes: u32) -> Timebox {
+    match Timebox::new(minutes) {
+        Ok(timebox) => timebox,
+        Err(_) => panic!("a timebox of the catalog is out of range"),
     }
 }
 
@@ -469,7 +479,7 @@ const FOLLOW_UP_PARTS: [PartSpec; 3] = [
     PartSpec {
         key: "progress",
         workspace: WorkspaceKind::SmartGoals,
-        minutes: 30,
+        minutes: timebox(30),
         priority: Priority::Must,
         title: ("Voortgang van de doelen", "Progress on the goals"),
         explanation: (
@@ -487,7 +497,7 @@ const FOLLOW_UP_PARTS: [PartSpec; 3] = [
     PartSpec {
         key: "adjust",
         workspace: WorkspaceKind::Board,
-        minutes: 30,
+        minutes: timebox(30),
         priority: Priority::Should,
         title: ("Bijsturen", "Adjust course"),
         explanation: (
@@ -503,7 +513,7 @@ const FOLLOW_UP_PARTS: [PartSpec; 3] = [
     PartSpec {
         key: "actions",
         workspace: WorkspaceKind::Actions,
-        minutes: 30,
+        minutes: timebox(30),
         priority: Priority::Must,
         title: ("Nieuwe actiepunten", "New action points"),
         explanation: (
@@ -594,7 +604,7 @@ mod tests {
             let actual: Vec<(&str, WorkspaceKind, u32, Priority)> = model
                 .parts
                 .iter()
-                .map(|part| (part.key.as_str(), part.workspace, part.minutes, part.priority))
+                .map(|part| (part.key.as_str(), part.workspace, part.minutes.minutes(), part.priority))
                 .collect();
             assert_eq!(actual, expected, "{id}");
             assert_eq!(model.total_minutes(), total, "{id}");

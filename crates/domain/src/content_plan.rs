@@ -38,6 +38,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::language::Lang;
 
+/// A frequency is at least once per period.
+pub const MIN_COUNT: u32 = 1;
 /// A frequency is at most this many times per period: one a day for a month is the most a
 /// team plans per line.
 pub const MAX_COUNT: u32 = 31;
@@ -130,6 +132,49 @@ pub enum ContentPlanError {
     TooManyLines { max: usize, got: usize },
     #[error("the calendar would have more than {max} items; shorten the period or lower a frequency")]
     TooManyItems { max: usize },
+}
+
+impl ContentPlanError {
+    /// A stable code, the key of the message in the locale files (`content_plan.{code}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ContentPlanError::EmptyFrequency => "empty_frequency",
+            ContentPlanError::NotACount(_) => "not_a_count",
+            ContentPlanError::SeveralCounts => "several_counts",
+            ContentPlanError::MissingPeriod => "missing_period",
+            ContentPlanError::UnsupportedPeriod(_) => "unsupported_period",
+            ContentPlanError::CountOutOfRange(_) => "count_out_of_range",
+            ContentPlanError::InvalidLine { .. } => "invalid_line",
+            ContentPlanError::EndsBeforeStart { .. } => "ends_before_start",
+            ContentPlanError::RangeTooLong(_) => "range_too_long",
+            ContentPlanError::TooManyLines { .. } => "too_many_lines",
+            ContentPlanError::TooManyItems { .. } => "too_many_items",
+        }
+    }
+
+    /// The values the message names, by placeholder: bounds as `min`/`max`, what was
+    /// given as `got`, a typed word as `text`, dates as ISO dates.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        let bounds = |got: String| vec![("min", MIN_COUNT.to_string()), ("max", MAX_COUNT.to_string()), ("got", got)];
+        match self {
+            ContentPlanError::EmptyFrequency | ContentPlanError::SeveralCounts | ContentPlanError::MissingPeriod => {
+                Vec::new()
+            }
+            ContentPlanError::NotACount(text) | ContentPlanError::UnsupportedPeriod(text) => {
+                vec![("text", text.clone())]
+            }
+            ContentPlanError::CountOutOfRange(got) => bounds(got.to_string()),
+            ContentPlanError::InvalidLine { line, count } => {
+                let mut args = bounds(count.to_string());
+                args.push(("line", line.to_string()));
+                args
+            }
+            ContentPlanError::EndsBeforeStart { from, to } => vec![("from", from.to_string()), ("to", to.to_string())],
+            ContentPlanError::RangeTooLong(got) => vec![("max", MAX_RANGE_DAYS.to_string()), ("got", got.to_string())],
+            ContentPlanError::TooManyLines { max, got } => vec![("max", max.to_string()), ("got", got.to_string())],
+            ContentPlanError::TooManyItems { max } => vec![("max", max.to_string())],
+        }
+    }
 }
 
 /// What a frequency counts per.
@@ -279,7 +324,7 @@ fn classify(token: &str) -> Result<Word, ContentPlanError> {
 
 impl Frequency {
     pub fn new(count: u32, per: Period) -> Result<Frequency, ContentPlanError> {
-        if (1..=MAX_COUNT).contains(&count) {
+        if (MIN_COUNT..=MAX_COUNT).contains(&count) {
             Ok(Frequency { count, per })
         } else {
             Err(ContentPlanError::CountOutOfRange(u64::from(count)))

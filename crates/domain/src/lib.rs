@@ -7,6 +7,7 @@
 pub mod board;
 pub mod catalog;
 pub mod content_plan;
+pub mod follow_up;
 pub mod language;
 pub mod model;
 pub mod model_file;
@@ -16,6 +17,7 @@ pub mod session;
 pub mod smart;
 pub mod strategy;
 pub mod text;
+pub mod timebox;
 pub mod timer;
 pub mod tracking;
 

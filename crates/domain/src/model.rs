@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::language::Localized;
+use crate::timebox::Timebox;
 
 /// How much a part matters when the day runs out of time. The planner only ever
 /// proposes to shorten or drop `Should` and `Could` parts.
@@ -82,8 +83,8 @@ pub struct ModelPart {
     pub title: Localized,
     pub explanation: Localized,
     pub questions: Vec<Localized>,
-    /// The default timebox in minutes.
-    pub minutes: u32,
+    /// The default timebox.
+    pub minutes: Timebox,
     pub priority: Priority,
     pub workspace: WorkspaceKind,
 }
@@ -102,6 +103,6 @@ pub struct Model {
 
 impl Model {
     pub fn total_minutes(&self) -> u32 {
-        self.parts.iter().map(|part| part.minutes).sum()
+        self.parts.iter().map(|part| part.minutes.minutes()).sum()
     }
 }

@@ -44,8 +44,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 
-use crate::language::Localized;
+use crate::language::{Lang, Localized};
 use crate::model::{Model, ModelPart, Priority, WorkspaceKind};
+use crate::timebox::{MAX_PARTS, Timebox};
 
 /// The longest model id or part key, in characters.
 pub const MAX_ID_CHARS: usize = 40;
@@ -55,8 +56,6 @@ pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 /// The longest credit line, in characters.
 pub const MAX_CREDIT_CHARS: usize = 200;
-/// The most parts a model may have.
-pub const MAX_PARTS: usize = 30;
 /// The longest part title, in characters.
 pub const MAX_TITLE_CHARS: usize = 120;
 /// The longest part explanation, in characters.
@@ -65,10 +64,98 @@ pub const MAX_EXPLANATION_CHARS: usize = 1000;
 pub const MAX_QUESTIONS: usize = 10;
 /// The longest guiding question, in characters.
 pub const MAX_QUESTION_CHARS: usize = 300;
-/// The shortest timebox of a part, in minutes.
-pub const MIN_PART_MINUTES: u32 = 5;
-/// The longest timebox of a part, in minutes.
-pub const MAX_PART_MINUTES: u32 = 240;
+
+/// What is wrong with one field of a model: a code with its values, so that the server can
+/// say it in the facilitator's language; `Display` gives the English sentence fragment
+/// that follows the field, as the command line shows it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelProblem {
+    /// The TOML parser's own words (English): a syntax error or a value of the wrong type.
+    #[error("{0}")]
+    Syntax(String),
+    /// A field the format does not have (often a misspelling); `detail` is the parser's
+    /// words, which list the fields it expected.
+    #[error("{detail}")]
+    UnknownField { name: String, detail: String },
+    #[error("is required but missing")]
+    Missing,
+    #[error("a model file needs at least 1 part; add a [[parts]] table")]
+    NoParts,
+    #[error("a model has at most {max} parts, got {got}")]
+    TooManyParts { max: usize, got: usize },
+    #[error("duplicate key {key:?}: parts[{first}] already uses it")]
+    DuplicateKey { key: String, first: usize },
+    #[error("a part has at most {max} questions, got {got}")]
+    TooManyQuestions { max: usize, got: usize },
+    #[error("must be between {} and {}, got {got}", Timebox::MIN_MINUTES, Timebox::MAX_MINUTES)]
+    MinutesOutOfRange { got: i64 },
+    #[error("must be 1 to {max} characters of a-z, 0-9, _ and -, got {got:?}")]
+    BadCode { max: usize, got: String },
+    #[error("{}must not be empty", in_language(*.lang))]
+    Empty { lang: Option<Lang> },
+    #[error("{}must be at most {max} characters, got {got}", in_language(*.lang))]
+    TooLong { lang: Option<Lang>, max: usize, got: usize },
+    #[error("must be one of {choices}, got {got:?}")]
+    BadChoice { choices: String, got: String },
+}
+
+/// "the nl text " before a problem of one language of a text given in two.
+fn in_language(lang: Option<Lang>) -> String {
+    lang.map(|lang| format!("the {} text ", lang.code())).unwrap_or_default()
+}
+
+impl ModelProblem {
+    /// A stable code, the key of the message in the locale files (`model_problem.{code}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ModelProblem::Syntax(_) => "syntax",
+            ModelProblem::UnknownField { .. } => "unknown_field",
+            ModelProblem::Missing => "missing",
+            ModelProblem::NoParts => "no_parts",
+            ModelProblem::TooManyParts { .. } => "too_many_parts",
+            ModelProblem::DuplicateKey { .. } => "duplicate_key",
+            ModelProblem::TooManyQuestions { .. } => "too_many_questions",
+            ModelProblem::MinutesOutOfRange { .. } => "minutes_out_of_range",
+            ModelProblem::BadCode { .. } => "bad_code",
+            ModelProblem::Empty { lang: None } => "empty",
+            ModelProblem::Empty { lang: Some(_) } => "empty_in",
+            ModelProblem::TooLong { lang: None, .. } => "too_long",
+            ModelProblem::TooLong { lang: Some(_), .. } => "too_long_in",
+            ModelProblem::BadChoice { .. } => "bad_choice",
+        }
+    }
+
+    /// The values the message names, by placeholder. A language is given by its code
+    /// (`nl`, `en`), as the file writes it.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ModelProblem::Syntax(detail) => vec![("detail", detail.clone())],
+            ModelProblem::UnknownField { name, detail } => vec![("name", name.clone()), ("detail", detail.clone())],
+            ModelProblem::Missing | ModelProblem::NoParts => Vec::new(),
+            ModelProblem::TooManyParts { max, got } | ModelProblem::TooManyQuestions { max, got } => {
+                vec![("max", max.to_string()), ("got", got.to_string())]
+            }
+            ModelProblem::DuplicateKey { key, first } => {
+                vec![("key", key.clone()), ("first", format!("parts[{first}]"))]
+            }
+            ModelProblem::MinutesOutOfRange { got } => vec![
+                ("min", Timebox::MIN_MINUTES.to_string()),
+                ("max", Timebox::MAX_MINUTES.to_string()),
+                ("got", got.to_string()),
+            ],
+            ModelProblem::BadCode { max, got } => vec![("max", max.to_string()), ("got", got.clone())],
+            ModelProblem::Empty { lang } => {
+                lang.map(|lang| vec![("language", lang.code().to_owned())]).unwrap_or_default()
+            }
+            ModelProblem::TooLong { lang, max, got } => {
+                let mut args = vec![("max", max.to_string()), ("got", got.to_string())];
+                args.extend(lang.map(|lang| ("language", lang.code().to_owned())));
+                args
+            }
+            ModelProblem::BadChoice { choices, got } => vec![("choices", choices.clone()), ("got", got.clone())],
+        }
+    }
+}
 
 /// What is wrong with a model, named by the field at fault (`parts[2].minutes`, counted
 /// from 0) so that a form or a file error can point at it.
@@ -76,12 +163,12 @@ pub const MAX_PART_MINUTES: u32 = 240;
 #[error("{field}: {problem}")]
 pub struct InvalidModel {
     field: String,
-    problem: String,
+    problem: ModelProblem,
 }
 
 impl InvalidModel {
-    fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        InvalidModel { field: field.into(), problem: problem.into() }
+    fn new(field: impl Into<String>, problem: ModelProblem) -> Self {
+        InvalidModel { field: field.into(), problem }
     }
 
     /// The path of the field at fault, such as `parts[2].minutes`.
@@ -89,8 +176,8 @@ impl InvalidModel {
         &self.field
     }
 
-    /// What is wrong, in a sentence fragment that follows the field.
-    pub fn problem(&self) -> &str {
+    /// What is wrong.
+    pub fn problem(&self) -> &ModelProblem {
         &self.problem
     }
 }
@@ -102,11 +189,11 @@ pub struct ModelFileError {
     line: usize,
     column: usize,
     field: String,
-    problem: String,
+    problem: ModelProblem,
 }
 
 impl ModelFileError {
-    fn at(text: &str, offset: usize, field: String, problem: String) -> Self {
+    fn at(text: &str, offset: usize, field: String, problem: ModelProblem) -> Self {
         let (line, column) = line_and_column(text, offset);
         ModelFileError { line, column, field, problem }
     }
@@ -128,12 +215,12 @@ impl ModelFileError {
     }
 
     /// What is wrong, such as `must be between 5 and 240, got 500`.
-    pub fn problem(&self) -> &str {
+    pub fn problem(&self) -> &ModelProblem {
         &self.problem
     }
 }
 
-fn describe(line: usize, column: usize, field: &str, problem: &str) -> String {
+fn describe(line: usize, column: usize, field: &str, problem: &ModelProblem) -> String {
     if field.is_empty() {
         format!("line {line}, column {column}: {problem}")
     } else {
@@ -184,10 +271,8 @@ fn model_problems(model: &Model) -> Vec<InvalidModel> {
         check_text(&mut problems, "credit", credit, 1, MAX_CREDIT_CHARS);
     }
     if model.parts.len() > MAX_PARTS {
-        problems.push(InvalidModel::new(
-            "parts",
-            format!("a model has at most {MAX_PARTS} parts, got {}", model.parts.len()),
-        ));
+        problems
+            .push(InvalidModel::new("parts", ModelProblem::TooManyParts { max: MAX_PARTS, got: model.parts.len() }));
     }
     let mut first_with_key: HashMap<&str, usize> = HashMap::new();
     for (index, part) in model.parts.iter().enumerate() {
@@ -196,7 +281,7 @@ fn model_problems(model: &Model) -> Vec<InvalidModel> {
         if let Some(first) = first_with_key.get(part.key.as_str()) {
             problems.push(InvalidModel::new(
                 at("key"),
-                format!("duplicate key {:?}: parts[{first}] already uses it", part.key),
+                ModelProblem::DuplicateKey { key: part.key.clone(), first: *first },
             ));
         } else {
             first_with_key.insert(&part.key, index);
@@ -206,22 +291,15 @@ fn model_problems(model: &Model) -> Vec<InvalidModel> {
         if part.questions.len() > MAX_QUESTIONS {
             problems.push(InvalidModel::new(
                 at("questions"),
-                format!("a part has at most {MAX_QUESTIONS} questions, got {}", part.questions.len()),
+                ModelProblem::TooManyQuestions { max: MAX_QUESTIONS, got: part.questions.len() },
             ));
         }
         for (number, question) in part.questions.iter().enumerate() {
             let field = format!("parts[{index}].questions[{number}]");
             check_text(&mut problems, &field, question, 1, MAX_QUESTION_CHARS);
         }
-        if !(MIN_PART_MINUTES..=MAX_PART_MINUTES).contains(&part.minutes) {
-            problems.push(minutes_problem(at("minutes"), i64::from(part.minutes)));
-        }
     }
     problems
-}
-
-fn minutes_problem(field: String, minutes: i64) -> InvalidModel {
-    InvalidModel::new(field, format!("must be between {MIN_PART_MINUTES} and {MAX_PART_MINUTES}, got {minutes}"))
 }
 
 /// Ids and keys end up in URLs, CSV columns and file names, hence the small alphabet.
@@ -229,30 +307,27 @@ fn check_code(problems: &mut Vec<InvalidModel>, field: &str, code: &str) {
     let length = code.chars().count();
     let alphabet_ok = code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if length == 0 || length > MAX_ID_CHARS || !alphabet_ok {
-        problems.push(InvalidModel::new(
-            field,
-            format!("must be 1 to {MAX_ID_CHARS} characters of a-z, 0-9, _ and -, got {code:?}"),
-        ));
+        problems.push(InvalidModel::new(field, ModelProblem::BadCode { max: MAX_ID_CHARS, got: code.to_owned() }));
     }
 }
 
 fn check_text(problems: &mut Vec<InvalidModel>, field: &str, text: &Localized, min: usize, max: usize) {
     // A text given once counts once: naming a language the author never wrote would confuse.
-    let languages: &[(&str, &str)] = if text.nl == text.en {
-        &[("", text.nl.as_str())]
+    let languages: &[(Option<Lang>, &str)] = if text.nl == text.en {
+        &[(None, text.nl.as_str())]
     } else {
-        &[("the nl text ", text.nl.as_str()), ("the en text ", text.en.as_str())]
+        &[(Some(Lang::Nl), text.nl.as_str()), (Some(Lang::En), text.en.as_str())]
     };
-    for (which, words) in languages {
+    for &(lang, words) in languages {
         let length = words.trim().chars().count();
         let problem = if length < min {
-            format!("{which}must not be empty")
+            ModelProblem::Empty { lang }
         } else if length > max {
-            format!("{which}must be at most {max} characters, got {length}")
+            ModelProblem::TooLong { lang, max, got: length }
         } else {
             continue;
         };
-        problems.push(InvalidModel::new(field, problem.trim_start().to_owned()));
+        problems.push(InvalidModel::new(field, problem));
         return;
     }
 }
@@ -331,7 +406,7 @@ impl FileModel {
             }
         }
         if parts.is_empty() {
-            problems.push(InvalidModel::new("parts", "a model file needs at least 1 part; add a [[parts]] table"));
+            problems.push(InvalidModel::new("parts", ModelProblem::NoParts));
         }
         Model {
             id: self.id.into_inner(),
@@ -367,11 +442,12 @@ impl FilePart {
         // An out-of-range timebox is reported here, with the number as written; the part
         // then carries a valid stand-in so the same fault is not reported twice.
         let written_minutes = self.minutes.into_inner().0;
-        let minutes = match u32::try_from(written_minutes) {
-            Ok(minutes) if (MIN_PART_MINUTES..=MAX_PART_MINUTES).contains(&minutes) => minutes,
-            _ => {
-                problems.push(minutes_problem(at("minutes"), written_minutes));
-                MIN_PART_MINUTES
+        let minutes = match u32::try_from(written_minutes).ok().and_then(|minutes| Timebox::new(minutes).ok()) {
+            Some(minutes) => minutes,
+            None => {
+                problems
+                    .push(InvalidModel::new(at("minutes"), ModelProblem::MinutesOutOfRange { got: written_minutes }));
+                Timebox::SHORTEST
             }
         };
         let priority = match self.priority {
@@ -380,7 +456,10 @@ impl FilePart {
                 Priority::parse(code.get_ref()).unwrap_or_else(|| {
                     problems.push(InvalidModel::new(
                         at("priority"),
-                        format!("must be one of \"must\", \"should\", \"could\", got {:?}", code.get_ref()),
+                        ModelProblem::BadChoice {
+                            choices: "\"must\", \"should\", \"could\"".to_owned(),
+                            got: code.get_ref().clone(),
+                        },
                     ));
                     Priority::Should
                 })
@@ -395,7 +474,7 @@ impl FilePart {
                         WorkspaceKind::ALL.iter().map(|kind| format!("{:?}", kind.code())).collect();
                     problems.push(InvalidModel::new(
                         at("workspace"),
-                        format!("must be one of {}, got {:?}", known.join(", "), code.get_ref()),
+                        ModelProblem::BadChoice { choices: known.join(", "), got: code.get_ref().clone() },
                     ));
                     WorkspaceKind::Board
                 })
@@ -511,12 +590,17 @@ fn toml_error(text: &str, error: &toml::de::Error) -> ModelFileError {
         // table's, and the field is added by name.
         let table = field_path_at(text, offset, false);
         let field = if table.is_empty() { missing.to_owned() } else { format!("{table}.{missing}") };
-        return ModelFileError::at(text, offset, field, "is required but missing".to_owned());
+        return ModelFileError::at(text, offset, field, ModelProblem::Missing);
     }
     // A text table reports an unknown language at the table, not at the key, because
     // serde does not hand a visitor the key's place; the key is found in the text instead.
-    let offset = unknown_field_name(&message).and_then(|name| find_key_in_table(text, offset, name)).unwrap_or(offset);
-    ModelFileError::at(text, offset, field_path_at(text, offset, true), message)
+    let unknown = unknown_field_name(&message).map(str::to_owned);
+    let offset = unknown.as_deref().and_then(|name| find_key_in_table(text, offset, name)).unwrap_or(offset);
+    let problem = match unknown {
+        Some(name) => ModelProblem::UnknownField { name, detail: message },
+        None => ModelProblem::Syntax(message),
+    };
+    ModelFileError::at(text, offset, field_path_at(text, offset, true), problem)
 }
 
 fn unknown_field_name(message: &str) -> Option<&str> {
@@ -1003,7 +1087,7 @@ workspace = "personas"
             let error = parse_model_file(&text).expect_err(what);
             assert_eq!(error.field(), field, "{what}: {error}");
             assert_eq!(error.line(), line, "{what}: {error}");
-            assert!(error.problem().contains(problem), "{what}: {error}");
+            assert!(error.problem().to_string().contains(problem), "{what}: {error}");
         }
     }
 
@@ -1034,7 +1118,6 @@ workspace = "personas"
         type Change = Box<dyn Fn(&mut Model)>;
         let cases: Vec<(&str, Change, &str)> = vec![
             ("bad key", Box::new(|m| m.parts[0].key = "Één".to_owned()), "parts[0].key"),
-            ("minutes", Box::new(|m| m.parts[1].minutes = 4), "parts[1].minutes"),
             ("empty en title", Box::new(|m| m.parts[0].title.en = String::new()), "parts[0].title"),
             (
                 "too many parts",

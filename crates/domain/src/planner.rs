@@ -29,7 +29,7 @@
 //! breaks in boundary mode (330 minutes), so on a 5-hour day it gets the two breaks of
 //! fewest-breaks mode instead: exactly 300 minutes.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone};
 use chrono_tz::Tz;
@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::language::{Lang, Localized};
 use crate::model::Priority;
+use crate::timebox::Timebox;
 
 /// Identifies a part within one session's program (or within one plan of a model).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -67,15 +68,15 @@ pub struct PlannerSettings {
 /// A setting out of range; names the setting so the CLI, the API and the form can point at it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
-    #[error("max_day_minutes must be between 60 and 720, got {0}")]
+    #[error("max_day_minutes must be between {min} and {max}, got {0}", min = PlannerSettings::MAX_DAY_MINUTES.start(), max = PlannerSettings::MAX_DAY_MINUTES.end())]
     MaxDayMinutes(u32),
-    #[error("max_work_stretch_minutes must be between 30 and 240, got {0}")]
+    #[error("max_work_stretch_minutes must be between {min} and {max}, got {0}", min = PlannerSettings::MAX_WORK_STRETCH_MINUTES.start(), max = PlannerSettings::MAX_WORK_STRETCH_MINUTES.end())]
     MaxWorkStretch(u32),
-    #[error("break_minutes must be between 5 and 60, got {0}")]
+    #[error("break_minutes must be between {min} and {max}, got {0}", min = PlannerSettings::BREAK_MINUTES.start(), max = PlannerSettings::BREAK_MINUTES.end())]
     BreakMinutes(u32),
-    #[error("days must be 1 or 2, got {0}")]
+    #[error("days must be {min} or {max}, got {0}", min = PlannerSettings::DAYS.start(), max = PlannerSettings::DAYS.end())]
     Days(u32),
-    #[error("gap_days must be between 1 and 60 when the session has two days, got {0}")]
+    #[error("gap_days must be between {min} and {max} when the session has two days, got {0}", min = PlannerSettings::GAP_DAYS.start(), max = PlannerSettings::GAP_DAYS.end())]
     GapDays(u32),
 }
 
@@ -90,6 +91,28 @@ impl SettingsError {
             SettingsError::GapDays(_) => "gap_days",
         }
     }
+
+    /// The bounds the setting must lie within, both included.
+    pub fn bounds(&self) -> RangeInclusive<u32> {
+        match self {
+            SettingsError::MaxDayMinutes(_) => PlannerSettings::MAX_DAY_MINUTES,
+            SettingsError::MaxWorkStretch(_) => PlannerSettings::MAX_WORK_STRETCH_MINUTES,
+            SettingsError::BreakMinutes(_) => PlannerSettings::BREAK_MINUTES,
+            SettingsError::Days(_) => PlannerSettings::DAYS,
+            SettingsError::GapDays(_) => PlannerSettings::GAP_DAYS,
+        }
+    }
+
+    /// The value that was given.
+    pub fn got(&self) -> u32 {
+        match self {
+            SettingsError::MaxDayMinutes(got)
+            | SettingsError::MaxWorkStretch(got)
+            | SettingsError::BreakMinutes(got)
+            | SettingsError::Days(got)
+            | SettingsError::GapDays(got) => *got,
+        }
+    }
 }
 
 impl PlannerSettings {
@@ -97,6 +120,14 @@ impl PlannerSettings {
     pub const DEFAULT_MAX_WORK_STRETCH_MINUTES: u32 = 90;
     pub const DEFAULT_BREAK_MINUTES: u32 = 15;
     pub const DEFAULT_GAP_DAYS: u32 = 7;
+    /// The longest day, breaks included: an hour to twelve.
+    pub const MAX_DAY_MINUTES: RangeInclusive<u32> = 60..=720;
+    /// The most minutes of work between breaks.
+    pub const MAX_WORK_STRETCH_MINUTES: RangeInclusive<u32> = 30..=240;
+    pub const BREAK_MINUTES: RangeInclusive<u32> = 5..=60;
+    pub const DAYS: RangeInclusive<u32> = 1..=2;
+    /// Days between the two days of a two-day session.
+    pub const GAP_DAYS: RangeInclusive<u32> = 1..=60;
 
     pub fn new(
         start: NaiveDateTime,
@@ -107,19 +138,19 @@ impl PlannerSettings {
         days: u32,
         gap_days: u32,
     ) -> Result<Self, SettingsError> {
-        if !(60..=720).contains(&max_day_minutes) {
+        if !Self::MAX_DAY_MINUTES.contains(&max_day_minutes) {
             return Err(SettingsError::MaxDayMinutes(max_day_minutes));
         }
-        if !(30..=240).contains(&max_work_stretch_minutes) {
+        if !Self::MAX_WORK_STRETCH_MINUTES.contains(&max_work_stretch_minutes) {
             return Err(SettingsError::MaxWorkStretch(max_work_stretch_minutes));
         }
-        if !(5..=60).contains(&break_minutes) {
+        if !Self::BREAK_MINUTES.contains(&break_minutes) {
             return Err(SettingsError::BreakMinutes(break_minutes));
         }
-        if !(1..=2).contains(&days) {
+        if !Self::DAYS.contains(&days) {
             return Err(SettingsError::Days(days));
         }
-        if days == 2 && !(1..=60).contains(&gap_days) {
+        if days == 2 && !Self::GAP_DAYS.contains(&gap_days) {
             return Err(SettingsError::GapDays(gap_days));
         }
         Ok(PlannerSettings {
@@ -286,10 +317,10 @@ pub fn break_title() -> Localized {
     Localized::new("Koffiepauze", "Coffee break")
 }
 
-/// The longest a part is planned as. A timebox beyond a whole day cannot fit any day (the
-/// day limit is at most 12 hours) and upstream validation rejects it; capping it keeps the
-/// planner's work and memory bounded whatever it is given.
-pub const MAX_PART_MINUTES: u32 = 24 * 60;
+/// The longest a part is planned as: the longest [`Timebox`]. The parts of a session are
+/// timeboxes already; the planner caps what else it is given (the command line's parts,
+/// its tests) at the same bound, which also keeps its work and memory bounded.
+const MAX_PART_MINUTES: u32 = Timebox::MAX_MINUTES;
 
 /// The shortest a part may be shortened to: half its timebox, rounded up to a multiple of
 /// 5 minutes, and never less than 5 minutes. Below that a part loses its point.
@@ -452,7 +483,7 @@ struct Planned {
     schedule: Schedule,
     /// The indices of `parts` on each day.
     ranges: Vec<Range<usize>>,
-    /// Each part's minutes as planned (capped at `MAX_PART_MINUTES`).
+    /// Each part's minutes as planned (capped at [`MAX_PART_MINUTES`]).
     minutes: Vec<u32>,
 }
 
@@ -1752,7 +1783,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
     }
 
     fn arb_parts() -> impl Strategy<Value = Vec<PlanPart>> {
-        let minutes = prop_oneof![4 => (1u32..=60).prop_map(|n| n * 5), 1 => 0u32..=300];
+        let minutes = prop_oneof![4 => (1u32..=48).prop_map(|n| n * 5), 1 => 0u32..=MAX_PART_MINUTES];
         prop::collection::vec((minutes, arb_priority()), 0..10).prop_map(|specs| {
             specs
                 .into_iter()
@@ -1802,7 +1833,7 @@ day 2 2026-04-02 09:00+02:00-10:00+02:00 (60): 2:60",
                         PlanPart {
                             id: PartId(id),
                             title: Localized::same(format!("P{id}")),
-                            minutes: stretch * percent / 100 / 5 * 5,
+                            minutes: (stretch * percent / 100 / 5 * 5).min(MAX_PART_MINUTES),
                             priority,
                         }
                     })

@@ -520,6 +520,32 @@ pub enum LoadFlag {
     TooMany,
 }
 
+impl crate::session::SessionState {
+    /// The load of each participant of this session, in join order, flagged past
+    /// [`DEFAULT_MAX_RESPONSIBILITIES`]: what the room's overview and the report show.
+    pub fn workload(&self) -> Vec<(Load, Option<LoadFlag>)> {
+        let participants: Vec<u64> = self.participants.iter().map(|p| p.id.0).collect();
+        let bundles: Vec<(u64, Vec<u64>)> = self
+            .strategy
+            .responsibilities
+            .iter()
+            .filter_map(|r| Some((r.owner?.0, r.actions.iter().map(|a| a.0).collect())))
+            .collect();
+        workload(&participants, &bundles, DEFAULT_MAX_RESPONSIBILITIES)
+    }
+
+    /// The bundles the seed suggests for this session's actions.
+    pub fn suggested_bundles(&self) -> Vec<BundleSuggestion> {
+        let actions: Vec<ActionRef> = self
+            .strategy
+            .actions
+            .iter()
+            .map(|a| ActionRef { id: a.id.0, title: a.title.as_str().to_owned(), owner: a.owner.map(|o| o.0) })
+            .collect();
+        suggest_bundles(&actions)
+    }
+}
+
 /// The load of each participant, in the order given (a repeated id counts once), flagged when
 /// they carry no responsibility or more than `max_per_person` (usually
 /// [`DEFAULT_MAX_RESPONSIBILITIES`]). Responsibilities of someone not in `participants` are

@@ -9,8 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::board::StickyId;
+use crate::content_plan::{self, CalendarItem, ContentPlanError, Frequency};
+use crate::language::Lang;
 use crate::planner::PartId;
 use crate::session::ParticipantId;
+use crate::smart::{self, Agreement, GoalFields, SmartCheck};
 use crate::text::{TextError, TextProblem};
 
 /// Ids of everything in the strategy share one counter per session.
@@ -101,6 +104,24 @@ impl SmartGoal {
         };
         (majority(|v| v.0), majority(|v| v.1))
     }
+
+    /// The SMART check of this goal as stored: its text, its fields (an empty text counts
+    /// as not filled in) and the team's verdict, with deadlines judged against `today`.
+    /// The room, the report and the deck all show this one check.
+    pub fn check(&self, lang: Lang, today: NaiveDate) -> SmartCheck {
+        let filled = |text: &FieldText| (!text.as_str().trim().is_empty()).then(|| text.as_str().to_owned());
+        let fields = GoalFields {
+            metric: filled(&self.fields.metric),
+            baseline: self.fields.baseline,
+            target: self.fields.target,
+            deadline: self.fields.deadline,
+            owner: filled(&self.fields.owner),
+            means: filled(&self.fields.means),
+            reason: filled(&self.fields.reason),
+        };
+        let (acceptable, realistic) = self.team_verdict();
+        smart::check_goal(self.text.as_str(), lang, &fields, &Agreement { acceptable, realistic }, today)
+    }
 }
 
 /// A persona with every field of the seed, and channels and objections.
@@ -155,13 +176,10 @@ pub struct Competitor {
     pub could_get_easily: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlanPeriod {
-    Day,
-    Week,
-    Month,
-}
+/// What a plan line counts per: the content calendar's own [`content_plan::Period`], so
+/// that a stored line and the calendar never need translating into each other (both are
+/// stored as `"day"`, `"week"` or `"month"`).
+pub type PlanPeriod = content_plan::Period;
 
 /// One line of the content plan: a form on a channel, so many times per period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +190,23 @@ pub struct PlanLine {
     pub count: u32,
     pub per: PlanPeriod,
     pub owner: Option<ParticipantId>,
+}
+
+impl PlanLine {
+    /// How often the line publishes; an error for a count outside 1 to 31, which the
+    /// stored form does not rule out.
+    pub fn frequency(&self) -> Result<Frequency, ContentPlanError> {
+        Frequency::new(self.count, self.per)
+    }
+
+    /// How often, in words: "2 keer per week", "twice a week". A count that is no
+    /// frequency is shown as it is, "40 / week", rather than hidden.
+    pub fn frequency_text(&self, lang: Lang) -> String {
+        match self.frequency() {
+            Ok(frequency) => frequency.describe(lang),
+            Err(_) => format!("{} / {}", self.count, self.per.code()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -191,6 +226,30 @@ impl CoreMessage {
     /// The competitors that make the USP not unique: they have it, or could easily get it.
     pub fn not_unique_because(&self) -> Vec<&Competitor> {
         self.competitors.iter().filter(|c| c.has_it || c.could_get_easily).collect()
+    }
+
+    /// The content calendar of the plan over `calendar_from..=calendar_to`, as the room,
+    /// the report and the calendar files show it: empty until both dates and a line with
+    /// a valid frequency are given (a line whose count is no frequency is left out), and
+    /// an error that says why when the dates or the plan cannot make one.
+    pub fn calendar(&self) -> Result<Vec<CalendarItem>, ContentPlanError> {
+        let lines: Vec<content_plan::PlanLine> = self
+            .plan
+            .iter()
+            .filter_map(|line| {
+                Some(content_plan::PlanLine {
+                    id: line.id,
+                    channel: line.channel.as_str().to_owned(),
+                    form: line.form.as_str().to_owned(),
+                    frequency: line.frequency().ok()?,
+                    owner: line.owner.map(|owner| owner.0),
+                })
+            })
+            .collect();
+        match (self.calendar_from, self.calendar_to) {
+            (Some(from), Some(to)) if !lines.is_empty() => content_plan::calendar(&lines, from, to),
+            _ => Ok(Vec::new()),
+        }
     }
 }
 
@@ -290,22 +349,6 @@ impl Strategy {
 
     pub fn idea(&self, id: ItemId) -> Option<&ContentIdea> {
         self.ideas.iter().find(|i| i.id == id)
-    }
-
-    /// What a follow-up session starts with: the end goals and SMART goals with their
-    /// measurements; votes, personas, the message and the actions stay with the day.
-    pub fn follow_up(&self) -> Strategy {
-        Strategy {
-            end_goals: self.end_goals.iter().map(|g| EndGoal { supporters: BTreeSet::new(), ..g.clone() }).collect(),
-            smart_goals: self
-                .smart_goals
-                .iter()
-                .map(|g| SmartGoal { agreement: BTreeMap::new(), ..g.clone() })
-                .collect(),
-            measurements: self.measurements.clone(),
-            next_id: self.next_id,
-            ..Strategy::default()
-        }
     }
 
     pub(crate) fn take_id(&mut self, id: ItemId) {

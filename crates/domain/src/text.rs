@@ -78,6 +78,43 @@ bounded_text!(
     Organisation, min = 0, max = 120
 );
 
+impl DisplayName {
+    /// Whether the two names would read the same to a person: equal once compatibility
+    /// forms are folded (NFKC: full-width letters, ligatures), case is ignored, and the
+    /// characters nobody sees (zero-width, direction marks, variation selectors, soft
+    /// hyphens) and runs of spaces are taken out.
+    pub fn looks_like(&self, other: &DisplayName) -> bool {
+        name_skeleton(&self.0) == name_skeleton(&other.0)
+    }
+}
+
+/// A name as it reads: see `DisplayName::looks_like`.
+pub fn name_skeleton(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = name.chars().filter(|c| !is_invisible(*c)).collect();
+    let folded: String = visible.nfkc().flat_map(char::to_lowercase).collect();
+    // Folding can uncover more (NFKC of some characters is a format character).
+    let folded: String = folded.chars().filter(|c| !is_invisible(*c)).collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters that change how text is laid out or joined but show nothing themselves:
+/// Unicode's format characters (Cf) and the fillers and selectors that render empty.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E007F}'
+        | '\u{E0100}'..='\u{E01EF}')
+}
+
 /// The link to the video meeting (Meet, Teams, Zoom, Jitsi, …) that goes with the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -122,6 +159,29 @@ mod tests {
             TextProblem::ControlCharacters
         );
         assert!(Organisation::parse("organisation", "").is_ok());
+    }
+
+    #[test]
+    fn names_that_only_look_alike_are_told_as_the_same() {
+        let name = |text: &str| DisplayName::parse("display_name", text).unwrap();
+        let anna = name("Anna de Vries");
+        for lookalike in [
+            "anna de vries",
+            "ANNA DE VRIES",
+            "Anna\u{200B} de Vries",
+            "An\u{200D}na de Vries",
+            "\u{202E}Anna de Vries\u{202C}",
+            "Anna  de   Vries",
+            "\u{FF21}nna de Vries",
+            "Anna\u{00AD} de Vries",
+            "Anna de Vries\u{FE0F}",
+            "\u{2066}Anna de Vries\u{2069}",
+        ] {
+            assert!(anna.looks_like(&name(lookalike)), "{lookalike:?}");
+        }
+        for other in ["Anna de Vries 2", "Ana de Vries", "Anne de Vries", "Anna de Vriës"] {
+            assert!(!anna.looks_like(&name(other)), "{other:?}");
+        }
     }
 
     #[test]

@@ -49,12 +49,34 @@ impl Timer {
     /// Milliseconds run so far at `now_ms`.
     pub fn elapsed_ms(&self, now_ms: i64) -> u64 {
         let current = self.running_since_ms.map_or(0, |since| now_ms.saturating_sub(since).max(0) as u64);
-        self.elapsed_before_ms + current
+        self.elapsed_before_ms.saturating_add(current)
     }
 
     /// Milliseconds left at `now_ms`; negative once the timer runs over.
     pub fn remaining_ms(&self, now_ms: i64) -> i64 {
-        self.duration_ms as i64 - self.elapsed_ms(now_ms) as i64
+        millis(self.duration_ms).saturating_sub(millis(self.elapsed_ms(now_ms)))
+    }
+
+    /// The change in milliseconds that extending by `seconds` makes (negative takes
+    /// time off), or, when the extension is zero, larger than `MAX_EXTEND_SECONDS`
+    /// either way, or would leave the timer outside its bounds, the length in seconds
+    /// it would have had, for the rejection. No value of `seconds` can overflow.
+    pub fn extension_ms(&self, seconds: i32) -> Result<i64, i64> {
+        let by_ms = i64::from(seconds) * 1000;
+        let new_duration_ms = millis(self.duration_ms).saturating_add(by_ms);
+        let fits = seconds != 0
+            && seconds.unsigned_abs() <= MAX_EXTEND_SECONDS.unsigned_abs()
+            && (i64::from(MIN_TIMER_SECONDS) * 1000..=i64::from(MAX_TIMER_SECONDS) * 1000).contains(&new_duration_ms);
+        if fits { Ok(by_ms) } else { Err(new_duration_ms / 1000) }
+    }
+
+    /// The length after an extension of `by_ms`, never below zero nor past `u64::MAX`.
+    pub fn extended_duration_ms(&self, by_ms: i64) -> u64 {
+        if by_ms >= 0 {
+            self.duration_ms.saturating_add(by_ms.unsigned_abs())
+        } else {
+            self.duration_ms.saturating_sub(by_ms.unsigned_abs())
+        }
     }
 
     /// The warnings (seconds left) still to give in this run. A warning longer than the
@@ -69,12 +91,50 @@ impl Timer {
         if self.ended {
             return None;
         }
-        let run_start = since - self.elapsed_before_ms as i64;
-        let end = run_start + self.duration_ms as i64;
+        let run_start = since.saturating_sub(millis(self.elapsed_before_ms));
+        let end = run_start.saturating_add(millis(self.duration_ms));
         self.pending_warnings(warnings)
-            .map(|w| end - i64::from(w) * 1000)
+            .map(|w| end.saturating_sub(i64::from(w) * 1000))
             .chain(std::iter::once(end))
             .map(|due| due.max(now_ms))
             .min()
+    }
+}
+
+/// Milliseconds as a signed count, saturating: stored timers are far below `i64::MAX`,
+/// but arithmetic on them must not panic whatever a log holds.
+fn millis(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_at_the_extremes_are_refused_without_overflow() {
+        let timer = Timer::new(PartId(1), 10 * 60_000, 0);
+        assert_eq!(timer.extension_ms(60), Ok(60_000));
+        assert_eq!(timer.extension_ms(-60), Ok(-60_000));
+        for seconds in [0, i32::MIN, i32::MIN + 1, i32::MAX, MAX_EXTEND_SECONDS + 1, -MAX_EXTEND_SECONDS - 1, -600] {
+            assert!(timer.extension_ms(seconds).is_err(), "{seconds}");
+        }
+        assert_eq!(timer.extended_duration_ms(i64::MIN), 0);
+        assert_eq!(timer.extended_duration_ms(i64::MAX), 10 * 60_000 + i64::MAX as u64);
+    }
+
+    #[test]
+    fn the_clock_arithmetic_saturates_on_extreme_values() {
+        let timer = Timer {
+            part: PartId(1),
+            duration_ms: u64::MAX,
+            running_since_ms: Some(i64::MIN),
+            elapsed_before_ms: u64::MAX,
+            warned: Vec::new(),
+            ended: false,
+        };
+        assert_eq!(timer.elapsed_ms(i64::MAX), u64::MAX);
+        assert_eq!(timer.remaining_ms(i64::MAX), 0);
+        assert!(timer.next_due_ms(i64::MAX, &[u32::MAX, 60]).is_some());
     }
 }

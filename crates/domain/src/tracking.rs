@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::session::SessionState;
 use crate::strategy::{Measurement, SmartGoal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,37 @@ pub struct Tracking {
     /// What the line expects on the date of the newest measurement.
     pub expected_at_latest: Option<f64>,
     pub progress: Progress,
+}
+
+impl SessionState {
+    /// The day goals are tracked from: the first day of the schedule that has a part on
+    /// it, which is the start date unless the planner had to move everything to day two;
+    /// the start date when the program is empty.
+    pub fn first_day(&self) -> NaiveDate {
+        self.schedule()
+            .days
+            .iter()
+            .find(|day| !day.blocks.is_empty())
+            .map_or_else(|| self.settings.start().date(), |day| day.date)
+    }
+
+    /// Where one of this session's SMART goals stands, from [`SessionState::first_day`],
+    /// as the room, the follow-up page and the report show it.
+    pub fn tracking(&self, goal: &SmartGoal) -> Tracking {
+        self.tracking_from(goal, self.first_day())
+    }
+
+    /// Every SMART goal of this session, in order, with where it stands: the first day
+    /// is planned once for all of them.
+    pub fn tracked_goals(&self) -> Vec<(&SmartGoal, Tracking)> {
+        let day = self.first_day();
+        self.strategy.smart_goals.iter().map(|goal| (goal, self.tracking_from(goal, day))).collect()
+    }
+
+    fn tracking_from(&self, goal: &SmartGoal, day: NaiveDate) -> Tracking {
+        let measurements = self.strategy.measurements.get(&goal.id).map(Vec::as_slice).unwrap_or_default();
+        track(goal, measurements, day)
+    }
 }
 
 /// Where `goal` stands, given its measurements (oldest first) and the day of the session.

@@ -49,7 +49,7 @@ pub fn content_calendar_csv(state: &SessionState, lang: Lang) -> String {
     let w = words(lang);
     let mut out = String::from(BYTE_ORDER_MARK);
     record(&mut out, &[w.date, w.channel, w.form, w.owner].map(str::to_owned));
-    for item in derived::content_calendar(state).unwrap_or_default() {
+    for item in state.strategy.core_message.calendar().unwrap_or_default() {
         record(
             &mut out,
             &[

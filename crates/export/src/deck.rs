@@ -234,7 +234,7 @@ fn smart_goals(state: &SessionState, lang: Lang, w: &Words, today: NaiveDate) ->
     }
     let mut out = String::from("<div class=\"grid\">\n");
     for goal in goals {
-        let check = derived::goal_check(goal, lang, today);
+        let check = goal.check(lang, today);
         out.push_str(&format!(
             "<div class=\"card\">\n<strong>{}</strong>\n<div class=\"letters\">",
             escape_html(goal.text.as_str())
@@ -334,7 +334,7 @@ fn core_message(state: &SessionState, lang: Lang, w: &Words) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 escape_html(&derived::channel_label(line.channel.as_str(), lang)),
                 escape_html(&derived::form_label(line.form.as_str(), lang)),
-                escape_html(&derived::frequency_text(line, lang)),
+                escape_html(&line.frequency_text(lang)),
                 escape_html(&line.owner.map(|o| derived::name_of(state, o, lang)).unwrap_or_default()),
             ));
         }

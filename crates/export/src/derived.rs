@@ -1,6 +1,6 @@
-//! What follows from a session for every export: names, the SMART check, the content
-//! calendar, dates and numbers in words, and the labels of both languages. The report,
-//! the deck, the calendars and the CSV files take these from here so that they say the
+//! What every export says about a session in words: names, verdicts, dates and numbers,
+//! and the labels of both languages. The rules themselves (the SMART check, the content
+//! calendar, tracking, the workload) are the domain's. The report, the deck, the calendars and the CSV files take these from here so that they say the
 //! same thing in the same words.
 //!
 //! A user's text that these functions put beside other words (a name in a role, a title
@@ -12,14 +12,11 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, Weekday};
 use heisessie_domain::Lang;
 use heisessie_domain::board::{Group, Sticky, StickyId};
-use heisessie_domain::content_plan::{self, CalendarItem, Frequency, Period};
+use heisessie_domain::content_plan;
 use heisessie_domain::planner::PartId;
 use heisessie_domain::session::{ParticipantId, SessionState};
-use heisessie_domain::smart::{self, Agreement, GoalFields, SmartCheck, Verdict};
-use heisessie_domain::strategy::{
-    ActionSource, ActionStatus, Horizon, ItemId, Persona, PersonaFields, PlanLine, PlanPeriod, Responsibility,
-    SmartGoal,
-};
+use heisessie_domain::smart::Verdict;
+use heisessie_domain::strategy::{ActionSource, ActionStatus, Horizon, ItemId, Persona, PersonaFields, Responsibility};
 use heisessie_domain::tracking::Progress;
 
 use crate::escape::isolate_bidi;
@@ -472,22 +469,6 @@ pub(crate) fn roles_of(state: &SessionState, id: ParticipantId, lang: Lang) -> V
     roles
 }
 
-/// The SMART check of a goal, as the room shows it (see the server's strategy view).
-pub(crate) fn goal_check(goal: &SmartGoal, lang: Lang, today: NaiveDate) -> SmartCheck {
-    let optional = |text: &str| (!text.trim().is_empty()).then(|| text.to_owned());
-    let fields = GoalFields {
-        metric: optional(goal.fields.metric.as_str()),
-        baseline: goal.fields.baseline,
-        target: goal.fields.target,
-        deadline: goal.fields.deadline,
-        owner: optional(goal.fields.owner.as_str()),
-        means: optional(goal.fields.means.as_str()),
-        reason: optional(goal.fields.reason.as_str()),
-    };
-    let (acceptable, realistic) = goal.team_verdict();
-    smart::check_goal(goal.text.as_str(), lang, &fields, &Agreement { acceptable, realistic }, today)
-}
-
 pub(crate) fn verdict_word(verdict: Verdict, lang: Lang) -> &'static str {
     let w = words(lang);
     match verdict {
@@ -516,22 +497,6 @@ pub(crate) fn status_word(status: ActionStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn period(per: PlanPeriod) -> Period {
-    match per {
-        PlanPeriod::Day => Period::Day,
-        PlanPeriod::Week => Period::Week,
-        PlanPeriod::Month => Period::Month,
-    }
-}
-
-/// How often a plan line publishes, in words ("2 keer per week").
-pub(crate) fn frequency_text(line: &PlanLine, lang: Lang) -> String {
-    match Frequency::new(line.count, period(line.per)) {
-        Ok(frequency) => frequency.describe(lang),
-        Err(_) => format!("{} / {}", line.count, period(line.per).code()),
-    }
-}
-
 /// A standard channel by its name in `lang`; a channel the team typed as it was typed.
 pub(crate) fn channel_label(channel: &str, lang: Lang) -> String {
     content_plan::channel_name(channel, lang).map_or_else(|| channel.to_owned(), str::to_owned)
@@ -539,31 +504,6 @@ pub(crate) fn channel_label(channel: &str, lang: Lang) -> String {
 
 pub(crate) fn form_label(form: &str, lang: Lang) -> String {
     content_plan::form_name(form, lang).map_or_else(|| form.to_owned(), str::to_owned)
-}
-
-/// The content calendar of the core message's plan over its period, as the room lays it
-/// out; `Err` says why there is none although a plan and a period were given.
-pub(crate) fn content_calendar(state: &SessionState) -> Result<Vec<CalendarItem>, String> {
-    let message = &state.strategy.core_message;
-    let lines: Vec<content_plan::PlanLine> = message
-        .plan
-        .iter()
-        .filter_map(|line| {
-            Some(content_plan::PlanLine {
-                id: line.id,
-                channel: line.channel.as_str().to_owned(),
-                form: line.form.as_str().to_owned(),
-                frequency: Frequency::new(line.count, period(line.per)).ok()?,
-                owner: line.owner.map(|o| o.0),
-            })
-        })
-        .collect();
-    match (message.calendar_from, message.calendar_to) {
-        (Some(from), Some(to)) if !lines.is_empty() => {
-            content_plan::calendar(&lines, from, to).map_err(|error| error.to_string())
-        }
-        _ => Ok(Vec::new()),
-    }
 }
 
 /// The personas, the primary one first, the others in the order they were made.
@@ -675,16 +615,6 @@ pub(crate) fn votes_on(state: &SessionState, part: PartId) -> BTreeMap<StickyId,
 pub(crate) fn votes_text(count: u32, lang: Lang) -> String {
     let w = words(lang);
     format!("{count} {}", if count == 1 { w.vote } else { w.votes })
-}
-
-/// The day of the session goals are tracked from: its first day.
-pub(crate) fn session_day(state: &SessionState) -> NaiveDate {
-    state
-        .schedule()
-        .days
-        .iter()
-        .find(|day| !day.blocks.is_empty())
-        .map_or_else(|| state.settings.start().date(), |day| day.date)
 }
 
 const MONTHS_NL: [&str; 12] = [

@@ -200,7 +200,7 @@ pub fn content_calendar(state: &SessionState, uid_prefix: &str, dtstamp: DateTim
     let w = words(lang);
     let title = state.details.title.as_str();
     let mut calendar = Calendar::new(&format!("{} · {title}", w.content_calendar));
-    let items = derived::content_calendar(state).unwrap_or_default();
+    let items = state.strategy.core_message.calendar().unwrap_or_default();
     let plan = &state.strategy.core_message.plan;
     // Two items of one line can share a day when its period has no free day left; the
     // count keeps their UIDs apart.
@@ -216,7 +216,7 @@ pub fn content_calendar(state: &SessionState, uid_prefix: &str, dtstamp: DateTim
             description.push(format!("{}: {}", w.who, derived::name_of(state, ParticipantId(owner), lang)));
         }
         if let Some(line) = plan.iter().find(|line| line.id == item.line) {
-            description.push(format!("{}: {}", w.how_often, derived::frequency_text(line, lang)));
+            description.push(format!("{}: {}", w.how_often, line.frequency_text(lang)));
         }
         let usp = state.strategy.core_message.usp.as_str();
         if !usp.is_empty() {

@@ -9,4 +9,5 @@ pub mod deck;
 mod derived;
 pub mod escape;
 pub mod ics;
+pub mod locale;
 pub mod report;

@@ -17,7 +17,7 @@ use heisessie_domain::responsibility;
 use heisessie_domain::session::{ParticipantId, SessionState};
 use heisessie_domain::smart::Verdict;
 use heisessie_domain::strategy::{Action, ActionStatus, ItemId};
-use heisessie_domain::tracking::{self, Progress};
+use heisessie_domain::tracking::Progress;
 
 use crate::derived::{self, Words, words};
 use crate::escape::{escape_html, isolate_bidi, markdown_inline, markdown_lines};
@@ -207,7 +207,8 @@ fn program_section(state: &SessionState, lang: Lang, w: &Words, now_ms: i64) -> 
                         rows.push(vec![vec![text(time)], vec![text(title)], vec![], vec![], vec![]]);
                         continue;
                     }
-                    let planned = state.part(part_id).map_or(i64::from(block.minutes), |p| i64::from(p.minutes));
+                    let planned =
+                        state.part(part_id).map_or(i64::from(block.minutes), |p| i64::from(p.minutes.minutes()));
                     planned_total += planned;
                     let actual_ms = state.actual_ms(part_id, now_ms);
                     let running = state.timer.as_ref().is_some_and(|t| t.part == part_id && t.is_running());
@@ -361,7 +362,7 @@ fn smart_goals_section(state: &SessionState, lang: Lang, w: &Words, today: Naive
             ))]
         };
         fields.push((w.team_agreement.to_owned(), agreement));
-        let check = derived::goal_check(goal, lang, today);
+        let check = goal.check(lang, today);
         let conclusion = if check.passes() {
             Span::Badge(Tone::Good, format!("✓ {}", w.smart_passes))
         } else {
@@ -491,7 +492,7 @@ fn core_message_section(state: &SessionState, lang: Lang, w: &Words) -> Section 
                 vec![
                     vec![text(derived::channel_label(line.channel.as_str(), lang))],
                     vec![text(derived::form_label(line.form.as_str(), lang))],
-                    vec![text(derived::frequency_text(line, lang))],
+                    vec![text(line.frequency_text(lang))],
                     line.owner.map(|o| vec![text(derived::name_of(state, o, lang))]).unwrap_or_default(),
                 ]
             })
@@ -505,7 +506,7 @@ fn core_message_section(state: &SessionState, lang: Lang, w: &Words) -> Section 
     }
     if let (Some(from), Some(to)) = (message.calendar_from, message.calendar_to) {
         blocks.push(Block::Heading(w.content_calendar.to_owned()));
-        match derived::content_calendar(state) {
+        match state.strategy.core_message.calendar() {
             Ok(items) => {
                 blocks.push(Block::Para(vec![text(format!(
                     "{} – {} · {} {}",
@@ -536,7 +537,7 @@ fn core_message_section(state: &SessionState, lang: Lang, w: &Words) -> Section 
                     }));
                 }
             }
-            Err(problem) => blocks.push(Block::Para(vec![muted(problem)])),
+            Err(problem) => blocks.push(Block::Para(vec![muted(crate::locale::content_plan_error(lang, &problem))])),
         }
     }
     if blocks.is_empty() {
@@ -628,14 +629,7 @@ fn actions_section(state: &SessionState, lang: Lang, w: &Words) -> Section {
     }
 
     blocks.push(Block::Heading(w.by_person.to_owned()));
-    let participants: Vec<u64> = state.participants.iter().map(|p| p.id.0).collect();
-    let bundles: Vec<(u64, Vec<u64>)> = strategy
-        .responsibilities
-        .iter()
-        .filter_map(|r| Some((r.owner?.0, r.actions.iter().map(|a| a.0).collect())))
-        .collect();
-    let loads = responsibility::workload(&participants, &bundles, responsibility::DEFAULT_MAX_RESPONSIBILITIES);
-    for (load, flag) in loads {
+    for (load, flag) in state.workload() {
         let person = ParticipantId(load.participant);
         let owned: Vec<&Action> = strategy.actions.iter().filter(|a| a.owner == Some(person)).collect();
         if owned.is_empty() && load.responsibilities == 0 {
@@ -722,13 +716,10 @@ fn tracking_section(state: &SessionState, lang: Lang, w: &Words) -> Option<Secti
     if strategy.measurements.values().all(Vec::is_empty) {
         return None;
     }
-    let day = derived::session_day(state);
-    let rows = strategy
-        .smart_goals
-        .iter()
-        .map(|goal| {
-            let series = strategy.measurements.get(&goal.id).map(Vec::as_slice).unwrap_or_default();
-            let tracked = tracking::track(goal, series, day);
+    let rows = state
+        .tracked_goals()
+        .into_iter()
+        .map(|(goal, tracked)| {
             let latest = tracked
                 .latest
                 .map(|m| {

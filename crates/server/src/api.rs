@@ -16,6 +16,7 @@ use heisessie_domain::session::{
     self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails, SessionState,
 };
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 use heisessie_domain::{Lang, Localized};
 use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
 use heisessie_store::{LinkKind, NewCredential, NewEvent, NewSession, SessionId};
@@ -356,7 +357,7 @@ fn parse_meeting_link(text: Option<&str>) -> Result<Option<MeetingLink>, ApiErro
 
 pub fn resolve_model(model: Option<&str>, model_file: Option<&str>) -> Result<Model, ApiError> {
     match model_file {
-        Some(text) => model_file::parse_model_file(text).map_err(|e| ApiError::InvalidModelFile(e.to_string())),
+        Some(text) => model_file::parse_model_file(text).map_err(ApiError::InvalidModelFile),
         None => catalog::builtin_model(model.unwrap_or("heidag")).ok_or(ApiError::UnknownModel),
     }
 }
@@ -413,7 +414,7 @@ pub fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
         title: part.title.get(lang).to_owned(),
         explanation: part.explanation.get(lang).to_owned(),
         questions: part.questions.iter().map(|q| q.get(lang).to_owned()).collect(),
-        minutes: part.minutes,
+        minutes: part.minutes.minutes(),
         priority: part.priority.code().to_owned(),
         workspace: part.workspace.code().to_owned(),
     }
@@ -526,10 +527,7 @@ impl AppState {
             language,
             meeting_link: parse_meeting_link(request.meeting_link.as_deref())?,
         };
-        let default_name = match language {
-            Lang::Nl => "Begeleider",
-            Lang::En => "Facilitator",
-        };
+        let default_name = heisessie_domain::session::default_facilitator_name(language);
         let name = match request.facilitator_name.as_deref().map(str::trim) {
             None | Some("") => default_name,
             Some(name) => name,
@@ -592,9 +590,25 @@ impl AppState {
     }
 
     /// Joins with a link token; returns the new participant and their credential.
-    pub async fn join(&self, id: SessionId, link_token: &str, name: &str) -> Result<(Participant, Token), ApiError> {
+    ///
+    /// Joins are rate-limited per client address (`from`, counted before the token is
+    /// even looked at) and, through the participant link, per session; the facilitator
+    /// link is never held back by the session's limit, nor by a full session.
+    pub async fn join(
+        &self,
+        id: SessionId,
+        link_token: &str,
+        name: &str,
+        from: Option<std::net::IpAddr>,
+    ) -> Result<(Participant, Token), ApiError> {
+        if let Some(address) = from {
+            self.limits.joins_by_address.take(address).map_err(ApiError::Throttled)?;
+        }
         let token = Token::parse(link_token).ok_or(ApiError::NotAuthorized)?;
         let kind = self.link_kind(id, &token).await?;
+        if kind == LinkKind::Participant {
+            self.limits.joins_by_session.take(id).map_err(ApiError::Throttled)?;
+        }
         let display_name = DisplayName::parse("display_name", name)?;
         let credential = Token::generate()?;
         // The room puts the id the join hands out into the credential.
@@ -621,8 +635,20 @@ impl AppState {
     }
 
     async fn apply_as(&self, id: SessionId, caller: Caller, op: Op) -> Result<(u64, SessionState), ApiError> {
+        // The same budget as the person's live connections: one budget per person.
+        self.limits.ops_by_participant.take((id, caller.participant)).map_err(ApiError::Throttled)?;
         let applied = self.rooms.apply(id, Actor::Participant(caller.participant), op, None).await?;
         Ok((applied.seq, applied.state))
+    }
+
+    /// The session as `caller` may read it: only while they are still in it (a removed
+    /// participant's credential opens nothing).
+    pub async fn read_as(&self, id: SessionId, caller: Caller) -> Result<(u64, SessionState), ApiError> {
+        let (seq, state) = self.rooms.read(id).await?;
+        if state.participant(caller.participant).is_none() {
+            return Err(ApiError::NotAuthorized);
+        }
+        Ok((seq, state))
     }
 
     async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
@@ -658,7 +684,8 @@ pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<M
 }
 
 #[utoipa::path(post, path = "/api/sessions", tag = "sessions", request_body = CreateSessionRequest,
-    responses((status = 201, body = CreatedSession), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedSession), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many sessions from this address; see Retry-After", body = ErrorBody)))]
 pub async fn create_session(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -690,7 +717,7 @@ pub async fn get_session(
 ) -> ApiResult<Json<SessionView>> {
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app.rooms.read(id).await?;
+    let (seq, state) = app.read_as(id, caller).await?;
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
@@ -754,8 +781,8 @@ pub async fn get_schedule(
     uri: axum::http::Uri,
 ) -> ApiResult<Json<AgendaView>> {
     let id = parse_session_id(&id)?;
-    app.authenticate(id, &headers).await?;
-    let (_, state) = app.rooms.read(id).await?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     Ok(Json(agenda_view(&state.schedule(), lang_of(&headers, &uri))))
 }
 
@@ -770,8 +797,8 @@ pub async fn replan(
     ApiJson(request): ApiJson<ReplanRequest>,
 ) -> ApiResult<Json<ReplanView>> {
     let id = parse_session_id(&id)?;
-    app.authenticate(id, &headers).await?;
-    let (_, state) = app.rooms.read(id).await?;
+    let caller = app.authenticate(id, &headers).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     let position = LivePosition {
         current_part: PartId(request.current_part),
         minutes_used: request.minutes_used,
@@ -796,7 +823,7 @@ pub async fn add_part(
     let caller = app.authenticate(id, &headers).await?;
     let op = Op::AddPart {
         title: Title::parse("title", &request.title)?,
-        minutes: request.minutes,
+        minutes: Timebox::new(request.minutes)?,
         priority: parse_priority(request.priority.as_deref())?,
         workspace: parse_workspace(request.workspace.as_deref())?,
         index: request.index,
@@ -818,7 +845,8 @@ pub async fn retime_part(
     let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
     let caller = app.authenticate(id, &headers).await?;
-    let (seq, state) = app.apply_as(id, caller, Op::RetimePart { part, minutes: request.minutes }).await?;
+    let (seq, state) =
+        app.apply_as(id, caller, Op::RetimePart { part, minutes: Timebox::new(request.minutes)? }).await?;
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
@@ -857,14 +885,18 @@ pub async fn move_part(
 
 #[utoipa::path(post, path = "/api/sessions/{id}/join", tag = "participants", request_body = JoinRequest,
     params(("id" = String, Path, description = "The session's id")),
-    responses((status = 201, body = Joined), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Joined), (status = 401, body = ErrorBody), (status = 409, description = "`name_taken`, `too_many_participants`", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many joins from this address or through this link; see Retry-After", body = ErrorBody)))]
 pub async fn join(
     State(app): State<AppState>,
     Path(id): Path<String>,
+    extensions: axum::http::Extensions,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> ApiResult<Response> {
     let id = parse_session_id(&id)?;
-    let (participant, credential) = app.join(id, &request.token, &request.display_name).await?;
+    let from = crate::client_address(&extensions);
+    let (participant, credential) = app.join(id, &request.token, &request.display_name, from).await?;
     let cookie = credential_cookie(id, &credential, app.secure_cookies);
     let body = Joined {
         participant_id: participant.id.0,
@@ -892,6 +924,31 @@ pub async fn assign_role(
     Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
 }
 
+#[utoipa::path(delete, path = "/api/sessions/{id}/participants/{participant_id}", tag = "participants",
+    params(("id" = String, Path, description = "The session's id"), ("participant_id" = u64, Path, description = "The participant to remove")),
+    responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`cannot_remove_facilitator`", body = ErrorBody)))]
+pub async fn remove_participant(
+    State(app): State<AppState>,
+    Path((id, participant)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<SessionView>> {
+    let id = parse_session_id(&id)?;
+    let participant = participant
+        .parse::<u64>()
+        .map(ParticipantId)
+        .map_err(|_| ApiError::field("participant_id", FieldProblem::OutOfRange { min: 1, max: i64::MAX, got: 0 }))?;
+    let caller = app.facilitator(id, &headers).await?;
+    let (seq, state) = app.apply_as(id, caller, Op::RemoveParticipant { participant }).await?;
+    // Their open connections end now; their credentials open nothing from here on (the
+    // room and `read_as` look them up in the session). The link they came through still
+    // works: rotate it to keep them out for good.
+    let closed = app.connections.end_access(id, |other| other.participant == participant, "removed");
+    tracing::info!(session = %id, participant = participant.0, closed, "participant removed");
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+}
+
 #[utoipa::path(post, path = "/api/sessions/{id}/links/{kind}/rotate", tag = "participants",
     params(("id" = String, Path, description = "The session's id"), ("kind" = String, Path, description = "facilitator or participant")),
     responses((status = 200, body = RotatedLink), (status = 403, body = ErrorBody)))]
@@ -913,7 +970,10 @@ pub async fn rotate_link(
     // The facilitator who rotates stays in; everyone else who came through the old link is out.
     let keep = (caller.via == kind).then_some(caller.participant);
     app.store.rotate_link(id, kind, token.hash(), keep).await?;
-    tracing::info!(session = %id, link = kind.code(), "link rotated");
+    // Their open connections end now, not at their next reconnect.
+    let closed =
+        app.connections.end_access(id, |other| other.via == kind && Some(other.participant) != keep, "link_rotated");
+    tracing::info!(session = %id, link = kind.code(), closed, "link rotated");
     Ok(Json(RotatedLink { link: app.link(id, &token) }))
 }
 
@@ -927,9 +987,10 @@ pub async fn get_strategy(
     headers: HeaderMap,
 ) -> ApiResult<Json<crate::strategy_view::StrategyView>> {
     let id = parse_session_id(&id)?;
-    app.authenticate(id, &headers).await?;
-    let (_, state) = app.rooms.read(id).await?;
-    Ok(Json(crate::strategy_view::strategy_view(&state, crate::protocol::session_today(&state))))
+    let caller = app.authenticate(id, &headers).await?;
+    let (_, state) = app.read_as(id, caller).await?;
+    let today = crate::protocol::session_today(&state, app.rooms.config().clock.now_ms());
+    Ok(Json(crate::strategy_view::strategy_view(&state, today)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -960,7 +1021,9 @@ pub struct CheckGoalRequest {
 #[utoipa::path(post, path = "/api/check-goal", tag = "strategy", request_body = CheckGoalRequest,
     responses((status = 200, description = "`{S, M, A, R, T}`, each `{verdict: holds|missing|unclear, reason, suggestion}`", body = Object),
         (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn check_goal(
+    ApiJson(request): ApiJson<CheckGoalRequest>,
+) -> ApiResult<Json<crate::strategy_view::SmartLettersView>> {
     let lang = parse_lang("language", request.language.as_deref())?;
     let text = heisessie_domain::strategy::FieldText::parse("text", &request.text)?;
     if text.is_empty() {
@@ -977,14 +1040,7 @@ pub async fn check_goal(ApiJson(request): ApiJson<CheckGoalRequest>) -> ApiResul
     };
     let today = chrono::Utc::now().date_naive();
     let check = heisessie_domain::smart::check_goal(text.as_str(), lang, &fields, &Default::default(), today);
-    let mut letters = serde_json::Map::new();
-    for (letter, result) in check.letters() {
-        letters.insert(
-            letter.to_string(),
-            serde_json::json!({"verdict": result.verdict.code(), "reason": result.reason, "suggestion": result.suggestion}),
-        );
-    }
-    Ok(Json(serde_json::Value::Object(letters)))
+    Ok(Json((&check).into()))
 }
 
 /// `?participant=ID` narrows `actions.ics` to one person's deadlines.
@@ -999,7 +1055,9 @@ pub struct ExportQuery {
         ("participant" = Option<u64>, Query, description = "For actions.ics: only this participant's deadlines"),
         ("file" = String, Path, description = "report.html, report.md, report.pdf, deck.html, deck.pdf, session.ics, actions.ics, content.ics, actions.csv or content.csv")),
     responses((status = 200, description = "The file, as an attachment named after the session's id"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 400, description = "`invalid_query`: a query parameter that does not parse", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "`busy`: as many PDFs are being typeset as the server takes; see Retry-After", body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,
     Path((id, file)): Path<(String, String)>,
@@ -1009,7 +1067,7 @@ pub async fn export(
     let id = parse_session_id(&id)?;
     let caller = app.authenticate(id, &headers).await?;
     let kind = crate::exports::parse_kind(&file)?;
-    let (_, state) = app.rooms.read(id).await?;
+    let (_, state) = app.read_as(id, caller).await?;
     let facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
     if !facilitator && !state.exports_open {
         return Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly));
@@ -1024,9 +1082,21 @@ pub async fn export(
         }
         who => who.map(ParticipantId),
     };
-    let body = tokio::task::spawn_blocking(move || crate::exports::render_for(kind, id, &state, &public_url, person))
-        .await
-        .map_err(|error| ApiError::Internal(format!("the export stopped: {error}")))??;
+    // A PDF takes a core and tens of megabytes: only a few at a time, a few more in
+    // line, and the rest hear "busy, try again" (503 with Retry-After).
+    let turn = match kind {
+        crate::exports::ExportKind::ReportPdf | crate::exports::ExportKind::DeckPdf => {
+            Some(app.limits.pdf.turn().await?)
+        }
+        _ => None,
+    };
+    let body = tokio::task::spawn_blocking(move || {
+        let rendered = crate::exports::render_for(kind, id, &state, &public_url, person);
+        drop(turn);
+        rendered
+    })
+    .await
+    .map_err(|error| ApiError::Internal(format!("the export stopped: {error}")))??;
     let disposition = format!("attachment; filename=\"{}\"", crate::exports::file_name(id, kind));
     Ok((
         [
@@ -1059,6 +1129,7 @@ pub async fn export(
         move_part,
         join,
         assign_role,
+        remove_participant,
         rotate_link,
         get_strategy,
         check_goal,

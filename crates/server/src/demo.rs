@@ -10,7 +10,7 @@ use heisessie_domain::board::{Colour, NoteText, StickyId, StickyText};
 use heisessie_domain::catalog;
 use heisessie_domain::planner::{PartId, PlannerSettings};
 use heisessie_domain::responsibility::{self, ActionRef};
-use heisessie_domain::session::{Actor, Op, ParticipantId, Role, SessionDetails, SessionState};
+use heisessie_domain::session::{Actor, Op, ParticipantId, Role, SessionDetails, SessionState, StrategyOp};
 use heisessie_domain::strategy::{
     ActionSource, ActionStatus, Competitor, CoreMessage, FieldText, Horizon, ItemId, PersonaFields, PlanLine,
     PlanPeriod, SmartFields,
@@ -266,11 +266,15 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
     }
     for (index, goal) in script.end_goals.iter().enumerate() {
         let horizon = if index == 0 { Horizon::WithinYears { years: 3 } } else { Horizon::WithinYears { years: 1 } };
-        at(30, person(2), Op::SaveEndGoal { id: None, text: text(goal)?, horizon: Some(horizon) });
+        at(
+            30,
+            person(2),
+            Op::Strategy(StrategyOp::SaveEndGoal { id: None, text: text(goal)?, horizon: Some(horizon) }),
+        );
     }
     // Items get ids in the order they are made: end goals 1 and 2.
     for who in 1..=4 {
-        at(40, person(who), Op::SupportEndGoal { id: ItemId(1), support: true });
+        at(40, person(who), Op::Strategy(StrategyOp::SupportEndGoal { id: ItemId(1), support: true }));
     }
     let year_end =
         NaiveDate::from_ymd_opt(chrono::Datelike::year(&day), 12, 31).filter(|end| *end > day + Duration::days(60));
@@ -288,12 +292,25 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
         at(
             70,
             person(2),
-            Op::SaveSmartGoal { id: None, end_goal: Some(ItemId(1 + index as u64)), text: text(goal)?, fields },
+            Op::Strategy(StrategyOp::SaveSmartGoal {
+                id: None,
+                end_goal: Some(ItemId(1 + index as u64)),
+                text: text(goal)?,
+                fields,
+            }),
         );
     }
     for who in 1..=4 {
-        at(100, person(who), Op::AgreeSmartGoal { id: ItemId(3), acceptable: true, realistic: true });
-        at(100, person(who), Op::AgreeSmartGoal { id: ItemId(4), acceptable: true, realistic: who != 4 });
+        at(
+            100,
+            person(who),
+            Op::Strategy(StrategyOp::AgreeSmartGoal { id: ItemId(3), acceptable: true, realistic: true }),
+        );
+        at(
+            100,
+            person(who),
+            Op::Strategy(StrategyOp::AgreeSmartGoal { id: ItemId(4), acceptable: true, realistic: who != 4 }),
+        );
     }
     for persona in script.personas {
         let fields = PersonaFields {
@@ -310,9 +327,9 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
             channels: text(persona[9])?,
             objections: text(persona[10])?,
         };
-        at(150, person(4), Op::SavePersona { id: None, fields });
+        at(150, person(4), Op::Strategy(StrategyOp::SavePersona { id: None, fields }));
     }
-    at(185, facilitator, Op::SetPrimaryPersona { id: Some(ItemId(5)) });
+    at(185, facilitator, Op::Strategy(StrategyOp::SetPrimaryPersona { id: Some(ItemId(5)) }));
     let message = CoreMessage {
         usp: text(script.usp)?,
         life_improvement: text(script.improvement)?,
@@ -342,9 +359,13 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
         calendar_from: Some(day + Duration::days(1)),
         calendar_to: Some(day + Duration::days(91)),
     };
-    at(230, person(4), Op::SaveCoreMessage { message });
+    at(230, person(4), Op::Strategy(StrategyOp::SaveCoreMessage { message }));
     for (index, idea) in script.ideas.iter().enumerate() {
-        at(240, person(2), Op::AddIdea { text: text(idea)?, from_sticky: Some(StickyId(4 + index as u64)) });
+        at(
+            240,
+            person(2),
+            Op::Strategy(StrategyOp::AddIdea { text: text(idea)?, from_sticky: Some(StickyId(4 + index as u64)) }),
+        );
     }
     // Actions: ids 9..=13 after two end goals, two SMART goals, two personas and two ideas.
     for (index, (title, owner, days)) in script.actions.iter().enumerate() {
@@ -353,7 +374,7 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
         at(
             280,
             person(2),
-            Op::SaveAction {
+            Op::Strategy(StrategyOp::SaveAction {
                 id: None,
                 title: text(title)?,
                 owner: Some(ParticipantId(1 + *owner as u64)),
@@ -361,7 +382,7 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
                 part: Some(PartId(6)),
                 source,
                 status,
-            },
+            }),
         );
     }
     let refs: Vec<ActionRef> = script
@@ -380,7 +401,7 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
             ))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    at(300, facilitator, Op::SetResponsibilities { responsibilities: bundles });
+    at(300, facilitator, Op::Strategy(StrategyOp::SetResponsibilities { responsibilities: bundles }));
     // Four weeks of measurements after the day: the first goal on its way, the second behind.
     for week in 1..=4 {
         let date = day + Duration::days(7 * week);
@@ -389,46 +410,26 @@ pub async fn create_demo(app: &AppState, lang: Lang) -> Result<Creation, ApiErro
         let span = (deadlines[0] - day).num_days().max(1) as f64;
         let first = baseline + (target - baseline) * (7.0 * week as f64) / span * 1.15;
         let second = script.smart[1].2 + 20.0 * week as f64;
-        at(300, person(2), Op::RecordMeasurement { goal: ItemId(3), date, value: (first * 10.0).round() / 10.0 });
-        at(300, person(3), Op::RecordMeasurement { goal: ItemId(4), date, value: second });
+        at(
+            300,
+            person(2),
+            Op::Strategy(StrategyOp::RecordMeasurement { goal: ItemId(3), date, value: (first * 10.0).round() / 10.0 }),
+        );
+        at(300, person(3), Op::Strategy(StrategyOp::RecordMeasurement { goal: ItemId(4), date, value: second }));
     }
     app.store_new_session(state, steps).await
 }
 
-/// A follow-up session (SOSTAC's Control step): it starts with the goals' progress. The
-/// SMART goals, their end goals and their measurements come along; the program is short.
+/// A follow-up session (SOSTAC's Control step), as the domain makes it from `previous`:
+/// the goals and their measurements come along, the program is short.
 pub async fn create_follow_up(
     app: &AppState,
     previous: &SessionState,
     start: chrono::NaiveDateTime,
     facilitator: ParticipantId,
 ) -> Result<Creation, ApiError> {
-    let lang = previous.details.language;
-    let title = match lang {
-        Lang::Nl => format!("Vervolg: {}", previous.details.title.as_str()),
-        Lang::En => format!("Follow-up: {}", previous.details.title.as_str()),
-    };
-    let details = SessionDetails {
-        title: Title::parse("title", &title.chars().take(Title::MAX_CHARS).collect::<String>())?,
-        ..previous.details.clone()
-    };
-    let settings = PlannerSettings::new(
-        start,
-        previous.settings.time_zone(),
-        previous.settings.max_day_minutes(),
-        previous.settings.max_work_stretch_minutes(),
-        previous.settings.break_minutes(),
-        1,
-        previous.settings.gap_days(),
-    )?;
-    let model = catalog::follow_up_model();
-    let mut state = SessionState::new(details, &model, settings);
-    state.strategy = previous.strategy.follow_up();
-    let name = previous
-        .participant(facilitator)
-        .map(|p| p.display_name.clone())
-        .map_or_else(|| DisplayName::parse("display_name", "Begeleider"), Ok)?;
+    let follow_up = previous.follow_up(start, facilitator)?;
     let now = Utc::now().timestamp_millis();
-    app.store_new_session(state, vec![(now, Actor::Newcomer { facilitator: true }, Op::Join { display_name: name })])
-        .await
+    let steps = follow_up.ops.into_iter().map(|(actor, op)| (now, actor, op)).collect();
+    app.store_new_session(follow_up.state, steps).await
 }

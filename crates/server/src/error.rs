@@ -9,9 +9,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use heisessie_domain::Lang;
+use heisessie_domain::model_file::ModelFileError;
 use heisessie_domain::planner::SettingsError;
 use heisessie_domain::session::Rejection;
 use heisessie_domain::text::{TextError, TextProblem};
+use heisessie_domain::timebox::{MAX_PARTS, Timebox, TimeboxError};
 use heisessie_store::StoreError;
 use serde::Serialize;
 
@@ -46,7 +48,10 @@ pub enum ApiError {
         field: String,
         problem: FieldProblem,
     },
-    InvalidModelFile(String),
+    /// A model file that cannot be loaded: where in the file, and what is wrong there.
+    InvalidModelFile(ModelFileError),
+    /// A part's minutes outside the timebox's bounds.
+    MinutesOutOfRange(TimeboxError),
     UnknownModel,
     Conflict,
     /// The same `client_op_id` was sent before with a different op.
@@ -68,6 +73,17 @@ pub enum ApiError {
     },
     /// Logged with its cause; the client only hears that something went wrong.
     Internal(String),
+    // ---- Limits (docs/reliability.md): each says when to try again where it can. ----
+    /// A query string that does not fit the endpoint; `detail` is the parser's words.
+    InvalidQuery {
+        detail: String,
+    },
+    /// Too many requests of this kind from this address or for this session: try again
+    /// after the duration (sent as `Retry-After`).
+    Throttled(std::time::Duration),
+    /// The server is doing as much of this as it takes at once (PDFs): try again after
+    /// the duration (sent as `Retry-After`).
+    Busy(std::time::Duration),
 }
 
 impl ApiError {
@@ -94,6 +110,8 @@ impl ApiError {
                 Rejection::AlreadyJoined
                 | Rejection::TooManyParts
                 | Rejection::TooManyParticipants
+                | Rejection::NameTaken
+                | Rejection::CannotRemoveFacilitator
                 | Rejection::TooManyStickies
                 | Rejection::VoteAlreadyOpen
                 | Rejection::TimerRunning
@@ -103,9 +121,10 @@ impl ApiError {
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
-            ApiError::InvalidField { .. } | ApiError::InvalidModelFile(_) | ApiError::UnknownModel => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::InvalidField { .. }
+            | ApiError::InvalidModelFile(_)
+            | ApiError::MinutesOutOfRange(_)
+            | ApiError::UnknownModel => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict | ApiError::OpIdReused => StatusCode::CONFLICT,
             ApiError::SessionFull => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooManyConnections | ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -113,6 +132,9 @@ impl ApiError {
             ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::StrategyFull { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::InvalidQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -129,6 +151,7 @@ impl ApiError {
             ApiError::InvalidBody { .. } => "invalid_body",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::InvalidModelFile(_) => "invalid_model_file",
+            ApiError::MinutesOutOfRange(_) => "minutes_out_of_range",
             ApiError::UnknownModel => "unknown_model",
             ApiError::Conflict => "conflict",
             ApiError::OpIdReused => "op_id_reused",
@@ -139,6 +162,9 @@ impl ApiError {
             ApiError::StorageUnavailable => "storage_unavailable",
             ApiError::StrategyFull { .. } => "strategy_full",
             ApiError::Internal(_) => "internal",
+            ApiError::InvalidQuery { .. } => "invalid_query",
+            ApiError::Throttled(_) => "rate_limited",
+            ApiError::Busy(_) => "busy",
         }
     }
 
@@ -150,7 +176,18 @@ impl ApiError {
                 i18n::text(lang, &key, &[("max", &len.to_string())])
             }
             ApiError::StrategyFull { max_kb } => i18n::text(lang, &key, &[("max", &max_kb.to_string())]),
-            ApiError::InvalidBody { detail, .. } | ApiError::InvalidModelFile(detail) => {
+            ApiError::Rejected(Rejection::TooManyParts) => i18n::text(lang, &key, &[("max", &MAX_PARTS.to_string())]),
+            ApiError::MinutesOutOfRange(error) => i18n::text(
+                lang,
+                &key,
+                &[
+                    ("min", &Timebox::MIN_MINUTES.to_string()),
+                    ("max", &Timebox::MAX_MINUTES.to_string()),
+                    ("got", &error.got.to_string()),
+                ],
+            ),
+            ApiError::InvalidModelFile(error) => i18n::model_file_error(lang, error),
+            ApiError::InvalidBody { detail, .. } | ApiError::InvalidQuery { detail } => {
                 i18n::text(lang, &key, &[("detail", detail)])
             }
             ApiError::InvalidField { field, problem } => {
@@ -161,10 +198,20 @@ impl ApiError {
         }
     }
 
+    /// Whole seconds to wait before trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::Throttled(wait) | ApiError::Busy(wait) => Some(wait.as_secs_f64().ceil().max(1.0) as u64),
+            _ => None,
+        }
+    }
+
     pub fn field_name(&self) -> Option<&str> {
         match self {
             ApiError::InvalidField { field, .. } => Some(field),
             ApiError::InvalidBody { field, .. } => field.as_deref(),
+            ApiError::InvalidModelFile(_) => Some("model_file"),
+            ApiError::MinutesOutOfRange(_) => Some("minutes"),
             _ => None,
         }
     }
@@ -212,14 +259,19 @@ impl From<TextError> for ApiError {
 
 impl From<SettingsError> for ApiError {
     fn from(error: SettingsError) -> Self {
-        let (min, max, got) = match error {
-            SettingsError::MaxDayMinutes(got) => (60, 720, got),
-            SettingsError::MaxWorkStretch(got) => (30, 240, got),
-            SettingsError::BreakMinutes(got) => (5, 60, got),
-            SettingsError::Days(got) => (1, 2, got),
-            SettingsError::GapDays(got) => (1, 60, got),
+        let bounds = error.bounds();
+        let problem = FieldProblem::OutOfRange {
+            min: i64::from(*bounds.start()),
+            max: i64::from(*bounds.end()),
+            got: i64::from(error.got()),
         };
-        ApiError::field(error.field(), FieldProblem::OutOfRange { min, max, got: i64::from(got) })
+        ApiError::field(error.field(), problem)
+    }
+}
+
+impl From<TimeboxError> for ApiError {
+    fn from(error: TimeboxError) -> Self {
+        ApiError::MinutesOutOfRange(error)
     }
 }
 
@@ -289,5 +341,8 @@ pub async fn localize_errors(request: Request, next: Next) -> Response {
     };
     let mut localized = (error.status(), axum::Json(body)).into_response();
     localized.headers_mut().insert(header::CONTENT_LANGUAGE, axum::http::HeaderValue::from_static(lang.code()));
+    if let Some(seconds) = error.retry_after() {
+        localized.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+    }
     localized
 }

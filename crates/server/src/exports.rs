@@ -104,8 +104,8 @@ pub fn render_for(
 ) -> Result<Vec<u8>, ApiError> {
     let lang: Lang = state.details.language;
     let now = Utc::now();
-    let today = crate::protocol::session_today(state);
     let now_ms = now.timestamp_millis();
+    let today = crate::protocol::session_today(state, now_ms);
     let uid = format!("{}", id.simple());
     let board = format!("{public_url}/s/{id}");
     Ok(match kind {

@@ -1,68 +1,81 @@
 //! The product's words in Dutch and English, from the same locale files the browser
-//! client loads (`web/locales/*.json`), so a message is written once for both.
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
+//! client loads (`web/locales/*.json`), so a message is written once for both. The
+//! catalog itself lives in the export crate, which renders the same words into reports;
+//! this module adds the server's own renderings of domain errors.
 
 use heisessie_domain::Lang;
+use heisessie_domain::model_file::{ModelFileError, ModelProblem};
+pub use heisessie_export::locale::{content_plan_error, source, text};
 
-static NL_SOURCE: &str = include_str!("../../../web/locales/nl.json");
-static EN_SOURCE: &str = include_str!("../../../web/locales/en.json");
-
-struct Catalogs {
-    nl: HashMap<String, String>,
-    en: HashMap<String, String>,
+/// What is wrong with one field of a model, in `lang` (`model_problem.{code}`).
+pub fn model_problem(lang: Lang, problem: &ModelProblem) -> String {
+    let args = problem.args();
+    let args: Vec<(&str, &str)> = args.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    text(lang, &format!("model_problem.{}", problem.code()), &args)
 }
 
-fn catalogs() -> &'static Catalogs {
-    static CATALOGS: OnceLock<Catalogs> = OnceLock::new();
-    CATALOGS.get_or_init(|| Catalogs {
-        // The files are part of the binary and checked by a test, so they parse.
-        nl: serde_json::from_str(NL_SOURCE).unwrap_or_default(),
-        en: serde_json::from_str(EN_SOURCE).unwrap_or_default(),
-    })
-}
-
-/// The locale file's text for `lang`, as served to the browser.
-pub fn source(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Nl => NL_SOURCE,
-        Lang::En => EN_SOURCE,
-    }
-}
-
-/// The message for `key`, with `{name}` placeholders filled from `args`. A missing key
-/// shows the key itself, so a gap is visible rather than silent.
-pub fn text(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    let catalog = match lang {
-        Lang::Nl => &catalogs().nl,
-        Lang::En => &catalogs().en,
+/// A model file's error in `lang`: the line, the column, the field when there is one, and
+/// what is wrong there.
+pub fn model_file_error(lang: Lang, error: &ModelFileError) -> String {
+    let detail = model_problem(lang, error.problem());
+    let (line, column) = (error.line().to_string(), error.column().to_string());
+    let mut args = vec![("line", line.as_str()), ("column", column.as_str()), ("detail", detail.as_str())];
+    let key = if error.field().is_empty() {
+        "error.invalid_model_file"
+    } else {
+        args.push(("field", error.field()));
+        "error.invalid_model_file_field"
     };
-    let mut message = catalog.get(key).cloned().unwrap_or_else(|| key.to_owned());
-    for (name, value) in args {
-        message = message.replace(&format!("{{{name}}}"), value);
-    }
-    message
+    text(lang, key, &args)
 }
 
 #[cfg(test)]
 mod tests {
+    use heisessie_domain::model_file::parse_model_file;
+
     use super::*;
 
     #[test]
-    fn both_locale_files_parse_and_have_the_same_keys() {
-        let nl: HashMap<String, String> = serde_json::from_str(NL_SOURCE).unwrap();
-        let en: HashMap<String, String> = serde_json::from_str(EN_SOURCE).unwrap();
-        let mut missing: Vec<_> = nl.keys().filter(|k| !en.contains_key(*k)).collect();
-        missing.extend(en.keys().filter(|k| !nl.contains_key(*k)));
-        assert!(missing.is_empty(), "keys in one locale only: {missing:?}");
-        assert!(nl.values().chain(en.values()).all(|v| !v.trim().is_empty()));
+    fn a_model_file_error_is_told_wholly_in_the_callers_language() {
+        let error = parse_model_file("id = \"x\"\n[name]\nnl = 1").expect_err("a number for a text");
+        let dutch = model_file_error(Lang::Nl, &error);
+        assert!(dutch.starts_with("Het modelbestand klopt niet op regel 3, kolom 6"), "{dutch}");
+        assert!(dutch.contains("‘name.nl’"), "{dutch}");
+        assert!(!dutch.contains("invalid type"), "no English in Dutch: {dutch}");
+        let english = model_file_error(Lang::En, &error);
+        assert!(english.contains("line 3, column 6") && english.contains("invalid type"), "{english}");
     }
 
     #[test]
-    fn placeholders_are_filled() {
-        assert_eq!(text(Lang::Nl, "session.day", &[("n", "2")]), "Dag 2");
-        assert_eq!(text(Lang::En, "session.day", &[("n", "2")]), "Day 2");
-        assert_eq!(text(Lang::En, "no.such.key", &[]), "no.such.key");
+    fn every_model_problem_has_a_message_with_its_values_in_both_languages() {
+        let problems = [
+            ModelProblem::Syntax("expected `=`".to_owned()),
+            ModelProblem::UnknownField { name: "minuten".to_owned(), detail: "unknown field `minuten`".to_owned() },
+            ModelProblem::Missing,
+            ModelProblem::NoParts,
+            ModelProblem::TooManyParts { max: 30, got: 31 },
+            ModelProblem::DuplicateKey { key: "doelen".to_owned(), first: 2 },
+            ModelProblem::TooManyQuestions { max: 10, got: 12 },
+            ModelProblem::MinutesOutOfRange { got: 500 },
+            ModelProblem::BadCode { max: 40, got: "Één".to_owned() },
+            ModelProblem::Empty { lang: None },
+            ModelProblem::Empty { lang: Some(Lang::En) },
+            ModelProblem::TooLong { lang: None, max: 120, got: 130 },
+            ModelProblem::TooLong { lang: Some(Lang::Nl), max: 120, got: 130 },
+            ModelProblem::BadChoice { choices: "\"must\", \"should\", \"could\"".to_owned(), got: "moet".to_owned() },
+        ];
+        for lang in [Lang::Nl, Lang::En] {
+            for problem in &problems {
+                let message = model_problem(lang, problem);
+                assert!(!message.starts_with("model_problem."), "no message for {}", problem.code());
+                assert!(!message.contains('{'), "a placeholder left in {message}");
+                for (name, value) in problem.args() {
+                    // The parser's English words are left out of the Dutch message.
+                    if name != "detail" || lang == Lang::En {
+                        assert!(message.contains(&value), "{message} does not say {value}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -6,10 +6,13 @@
 pub mod access;
 pub mod api;
 mod assets;
+pub mod clock;
+mod connection;
 pub mod demo;
 pub mod error;
 pub mod exports;
 pub mod i18n;
+pub mod limits;
 pub mod live;
 mod pages;
 mod pdf_export;
@@ -24,8 +27,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -33,7 +36,8 @@ use heisessie_store::Store;
 use tokio::net::TcpListener;
 
 use crate::error::ApiError;
-use crate::live::{AddressCounts, LiveConfig};
+use crate::limits::{LimitState, Limits};
+use crate::live::{AddressCounts, LiveConfig, LiveRegistry};
 use crate::rooms::{RoomConfig, Rooms};
 
 /// Requests larger than this are refused: a model file is the largest thing we take.
@@ -52,6 +56,10 @@ pub struct AppState {
     pub public_url: String,
     /// Mark cookies `Secure` (when served over https).
     pub secure_cookies: bool,
+    /// The limits and their counters (rates, the PDF gate, the HTTP timeouts).
+    pub limits: Arc<LimitState>,
+    /// The open WebSockets by session, so that rotating a link can close them.
+    pub connections: Arc<LiveRegistry>,
 }
 
 impl AppState {
@@ -69,8 +77,21 @@ impl AppState {
             store,
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            limits: Arc::new(LimitState::new(Limits::default())),
+            connections: Arc::default(),
         }
     }
+
+    /// The same state with the operator's limits instead of the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Arc::new(LimitState::new(limits));
+        self
+    }
+}
+
+/// The client's address, when the app runs behind a socket (not in a test's oneshot).
+pub fn client_address(request_extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    request_extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(address)| address.ip())
 }
 
 /// The whole application as a router, so tests can also drive it without a socket.
@@ -89,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions/{id}/parts/{part_id}/move", post(api::move_part))
         .route("/sessions/{id}/join", post(api::join))
         .route("/sessions/{id}/roles", post(api::assign_role))
+        .route("/sessions/{id}/participants/{participant_id}", axum::routing::delete(api::remove_participant))
         .route("/sessions/{id}/links/{kind}/rotate", post(api::rotate_link))
         .route("/sessions/{id}/live", get(live::live))
         .route("/sessions/{id}/strategy", get(api::get_strategy))
@@ -101,10 +123,106 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(plain_errors_as_api_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_session_creation))
         .layer(middleware::from_fn(error::localize_errors))
+        .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_requests))
         .with_state(state)
+}
+
+/// Whether a request's `Origin`, when it has one, is this server's own: the public
+/// address, or the address the request was sent to. Browsers send `Origin` with every
+/// cross-site request that changes something (and with every WebSocket); programs that
+/// send none carry their credential explicitly.
+pub fn origin_allowed(headers: &HeaderMap, public_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if origin.eq_ignore_ascii_case(public_url) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    origin.split_once("://").is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && rest == host)
+}
+
+/// Middleware: every request that may change something (any method but GET, HEAD and
+/// OPTIONS) from another site's page is refused, body or not. In one place, so that no
+/// endpoint can forget it.
+async fn check_origin(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || origin_allowed(request.headers(), &app.public_url) {
+        return next.run(request).await;
+    }
+    tracing::info!(path = request.uri().path(), "refused: a request from another site");
+    if request.uri().path().starts_with("/api/") {
+        return ApiError::ForeignOrigin.into_response();
+    }
+    // A form of ours posted from another site's page: a page, in the person's language.
+    let lang = error::request_lang(request.headers(), request.uri().query());
+    pages::message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin")
+}
+
+/// Middleware: session creation (the API, the home page's form, the demo, a follow-up
+/// session) is rate-limited per client address. Only sessions made count: a request
+/// refused for a bad field gives its token back.
+async fn limit_session_creation(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let creates = request.method() == Method::POST
+        && (matches!(path, "/api/sessions" | "/sessions" | "/demo") || path.ends_with("/follow-up/session"));
+    let Some(address) = client_address(request.extensions()).filter(|_| creates) else {
+        return next.run(request).await;
+    };
+    if let Err(wait) = app.limits.sessions_by_address.take(address) {
+        tracing::info!(%address, "refused: too many sessions created from one address");
+        return ApiError::Throttled(wait).into_response();
+    }
+    let response = next.run(request).await;
+    if response.status().is_client_error() {
+        app.limits.sessions_by_address.give_back(address);
+    }
+    response
+}
+
+/// Middleware: the errors axum answers itself (a query string or form that does not
+/// parse, a refused upgrade) are plain text; they become our JSON error like any other.
+async fn plain_errors_as_api_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let detail = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    };
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::NOT_FOUND => ApiError::RouteNotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        _ if status.is_server_error() => ApiError::Internal(detail),
+        _ if detail.starts_with("Failed to deserialize query string") => ApiError::InvalidQuery { detail },
+        _ => ApiError::InvalidBody { detail, field: None },
+    };
+    error.into_response()
+}
+
+/// Middleware: nothing we answer is for a shared cache, and answers that carry a
+/// credential or a link token (a new session, a join, the join page, a rotated link)
+/// must not be kept by any cache at all. Only the static files set their own rule.
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 async fn openapi() -> Response {
@@ -150,25 +268,54 @@ async fn log_requests(request: Request, next: Next) -> Response {
 
 /// Serves the app on `listener` until `shutdown` resolves, then finishes the requests
 /// in flight. Taking the listener lets tests bind port 0 and the CLI bind its address.
+///
+/// Each connection is served by hyper under the limits of `state.limits`: at most
+/// `max_open_connections` at once (HTTP and WebSocket alike; the rest wait in the
+/// listen backlog), a request's headers within `header_read_timeout`, and a kept-alive
+/// connection with nothing to do closed after `idle_timeout`.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let limits = state.limits.limits.clone();
     let signal = state.shutdown.clone();
-    let shutdown = async move {
-        shutdown.await;
-        // Live connections close with "going away"; then the requests in flight finish.
-        let _ = signal.send(true);
-    };
-    // Without TCP_NODELAY a small frame written right after another waits for the
-    // client's delayed ACK: up to 40 ms on Linux, for every ack that follows an event.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+    let router = app(state);
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_open_connections.max(1)));
+    // Connections hold a receiver; when the last is gone, every connection has ended.
+    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = open.clone().acquire_owned() => permit,
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permit else { break };
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: pause instead of spinning.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Without TCP_NODELAY a small frame written right after another waits for the
+        // client's delayed ACK: up to 40 ms on Linux, for every ack that follows an event.
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
-    });
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+        let connection = connection::Served::new(tcp, remote, permit, &limits);
+        tokio::spawn(connection.run(router.clone(), stopping_rx.clone()));
+    }
+    // Live connections close with "going away"; then the requests in flight finish.
+    let _ = signal.send(true);
+    let _ = stopping_tx.send(true);
+    drop(stopping_rx);
+    drop(listener);
+    stopping_tx.closed().await;
+    Ok(())
 }

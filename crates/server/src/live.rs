@@ -26,6 +26,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use tokio::sync::oneshot;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -101,18 +102,70 @@ fn admit(counts: &Arc<AddressCounts>, address: IpAddr, limit: usize) -> Result<A
     Ok(AddressSlot { counts: counts.clone(), address })
 }
 
-/// A browser always sends `Origin` with a WebSocket; it must be this server's own, so
-/// that another site cannot open the room with a participant's cookie. Programs that
-/// send no `Origin` (the load generator) carry their credential explicitly.
-fn origin_allowed(headers: &HeaderMap, public_url: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    if origin.eq_ignore_ascii_case(public_url) {
-        return true;
+/// The open WebSockets of each session, with the link each came through, so that
+/// rotating a link (or removing a person) can close them at once instead of leaving
+/// them to send ops on an access that has ended.
+#[derive(Default)]
+pub struct LiveRegistry {
+    next: std::sync::atomic::AtomicU64,
+    sessions: Mutex<HashMap<SessionId, HashMap<u64, Registered>>>,
+}
+
+struct Registered {
+    caller: Caller,
+    end: oneshot::Sender<&'static str>,
+}
+
+/// A connection's place in the registry; leaving it when dropped.
+pub struct Registration {
+    registry: Arc<LiveRegistry>,
+    session: SessionId,
+    key: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut sessions = self.registry.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(connections) = sessions.get_mut(&self.session) {
+            connections.remove(&self.key);
+            if connections.is_empty() {
+                sessions.remove(&self.session);
+            }
+        }
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    origin.split_once("://").is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && rest == host)
+}
+
+impl LiveRegistry {
+    fn register(
+        self: &Arc<Self>,
+        session: SessionId,
+        caller: Caller,
+    ) -> (Registration, oneshot::Receiver<&'static str>) {
+        let (end, ended) = oneshot::channel();
+        let key = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.entry(session).or_default().insert(key, Registered { caller, end });
+        (Registration { registry: self.clone(), session, key }, ended)
+    }
+
+    /// Closes the session's connections of the callers `ends` picks, with close code
+    /// 4003 and `reason` (an error code the client shows); returns how many.
+    pub fn end_access(&self, session: SessionId, ends: impl Fn(&Caller) -> bool, reason: &'static str) -> usize {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(connections) = sessions.get_mut(&session) else { return 0 };
+        let keys: Vec<u64> = connections.iter().filter(|(_, c)| ends(&c.caller)).map(|(key, _)| *key).collect();
+        for key in &keys {
+            if let Some(connection) = connections.remove(key) {
+                let _ = connection.end.send(reason);
+            }
+        }
+        keys.len()
+    }
+
+    /// Open connections of a session, for the tests and the logs.
+    pub fn open(&self, session: SessionId) -> usize {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&session).map_or(0, HashMap::len)
+    }
 }
 
 /// Text messages larger than this bypass tungstenite's write buffer (see the module's
@@ -166,7 +219,7 @@ pub async fn live(
     };
     let headers = &parts.headers;
     let id = parse_session_id(&id)?;
-    if !origin_allowed(headers, &app.public_url) {
+    if !crate::origin_allowed(headers, &app.public_url) {
         return Err(ApiError::ForeignOrigin);
     }
     let caller = app.authenticate(id, headers).await?;
@@ -178,8 +231,10 @@ pub async fn live(
         .max_message_size(Some(app.live.max_message_bytes))
         .max_frame_size(Some(app.live.max_message_bytes));
     let bucket = TokenBucket::new(app.live.ops_per_second, app.live.ops_burst);
-    let live = Box::new(Live { app, id, caller, lang, bucket, conn: None });
-    tokio::spawn(connection(live, on_upgrade, config, slot));
+    let (registration, ended) = app.connections.register(id, caller);
+    let presence = PresenceGate { interval: app.limits.presence_interval(), next: Instant::now(), pending: None };
+    let live = Box::new(Live { app, id, caller, lang, bucket, presence, conn: None });
+    tokio::spawn(connection(live, on_upgrade, config, slot, registration, ended));
     let accept =
         HeaderValue::from_str(&derive_accept_key(key.as_bytes())).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((
@@ -200,6 +255,8 @@ async fn connection(
     on_upgrade: hyper::upgrade::OnUpgrade,
     config: WebSocketConfig,
     slot: AddressSlot,
+    registration: Registration,
+    ended: oneshot::Receiver<&'static str>,
 ) {
     let upgraded = match on_upgrade.await {
         Ok(upgraded) => upgraded,
@@ -209,7 +266,8 @@ async fn connection(
         }
     };
     let mut socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-    live.run(&mut socket).await;
+    live.run(&mut socket, ended).await;
+    drop(registration);
     drop(slot);
 }
 
@@ -245,12 +303,45 @@ enum Control {
     Close(u16, &'static str),
 }
 
+/// Presence updates, at most one per interval; the newest of those in between waits
+/// for the interval to pass (coalesced: the room only ever needs the latest).
+struct PresenceGate {
+    interval: Duration,
+    next: Instant,
+    pending: Option<Option<PartId>>,
+}
+
+impl PresenceGate {
+    /// The update to forward now, if its time has come; else it is kept for later.
+    fn offer(&mut self, part: Option<PartId>) -> Option<Option<PartId>> {
+        let now = Instant::now();
+        if now >= self.next && self.pending.is_none() {
+            self.next = now + self.interval;
+            return Some(part);
+        }
+        self.pending = Some(part);
+        None
+    }
+
+    /// The kept update, once its time has come.
+    fn due(&mut self) -> Option<Option<PartId>> {
+        let now = Instant::now();
+        if now < self.next {
+            return None;
+        }
+        let part = self.pending.take()?;
+        self.next = now + self.interval;
+        Some(part)
+    }
+}
+
 struct Live {
     app: AppState,
     id: SessionId,
     caller: Caller,
     lang: Lang,
     bucket: TokenBucket,
+    presence: PresenceGate,
     conn: Option<u64>,
 }
 
@@ -263,7 +354,7 @@ fn op_hash(op: &Value) -> i64 {
 }
 
 impl Live {
-    async fn run(&mut self, socket: &mut Socket) {
+    async fn run(&mut self, socket: &mut Socket, ended: oneshot::Receiver<&'static str>) {
         let config = self.app.rooms.config();
         let (queue_tx, mut queue_rx) = connection_queue(config.connection_queue, config.connection_queue_bytes);
         let mut queue_tx = Some(queue_tx);
@@ -272,13 +363,24 @@ impl Live {
         // with the shutdown signal, shared by every connection, each time.
         let shutting_down = std::pin::pin!(shutdown.changed());
         let mut shutting_down = shutting_down;
+        let mut ended = std::pin::pin!(ended);
+        // A connection must say hello within the limit, or it is closed: an open socket
+        // that never joins the room costs memory and a place among the open connections.
+        let hello_by = Instant::now() + self.app.limits.limits.hello_timeout;
         let last: Option<Message> = loop {
+            let deadline = match (self.conn, self.presence.pending) {
+                (None, _) => Some(hello_by),
+                (Some(_), Some(_)) => Some(self.presence.next),
+                (Some(_), None) => None,
+            };
             // What happens is handled after the select, so that its futures are gone by then:
             // the task of an idle connection stays small.
             let next = tokio::select! {
                 message = socket.next() => Next::Incoming(message),
                 frame = queue_rx.recv(), if self.conn.is_some() => Next::Outgoing(frame),
                 _ = shutting_down.as_mut() => Next::ShuttingDown,
+                reason = ended.as_mut() => Next::Ended(reason.unwrap_or("access_ended")),
+                () = tokio::time::sleep_until(deadline.unwrap_or(hello_by).into()), if deadline.is_some() => Next::Deadline,
             };
             let sent = match next {
                 Next::Incoming(Some(Ok(Message::Text(text)))) => {
@@ -310,6 +412,15 @@ impl Live {
                 // The room let go of us: too slow. The client resumes from its last seq.
                 Next::Outgoing(None) => break Some(close_message(close::RESYNC, "resync")),
                 Next::ShuttingDown => Sent::ShuttingDown,
+                Next::Ended(reason) => break Some(close_message(close::ACCESS_ENDED, reason)),
+                Next::Deadline if self.conn.is_none() => break Some(close_message(close::POLICY, "hello_timeout")),
+                Next::Deadline => {
+                    if let (Some(conn), Some(part)) = (self.conn, self.presence.due()) {
+                        let forwarding = Box::pin(self.app.rooms.presence(self.id, conn, part));
+                        forwarding.await;
+                    }
+                    Sent::Done
+                }
             };
             match sent {
                 Sent::Done => {}
@@ -365,7 +476,7 @@ impl Live {
         };
         match (message, self.conn) {
             (ClientMessage::Ping { t }, _) => {
-                let pong = ServerMessage::Pong { t, server_time_ms: chrono::Utc::now().timestamp_millis() };
+                let pong = ServerMessage::Pong { t, server_time_ms: self.app.rooms.config().clock.now_ms() };
                 Some(Control::Frame(pong.to_json()))
             }
             (ClientMessage::Hello { protocol, last_seq }, None) => {
@@ -387,7 +498,9 @@ impl Live {
             (ClientMessage::Hello { .. }, Some(_)) => Some(self.error("already_welcomed")),
             (_, None) => Some(self.error("hello_first")),
             (ClientMessage::Presence { part_id }, Some(conn)) => {
-                self.app.rooms.presence(self.id, conn, part_id.map(PartId)).await;
+                if let Some(part) = self.presence.offer(part_id.map(PartId)) {
+                    self.app.rooms.presence(self.id, conn, part).await;
+                }
                 None
             }
             (ClientMessage::Op { client_op_id, op }, Some(conn)) => {
@@ -396,7 +509,9 @@ impl Live {
                 if !id_ok {
                     return Some(self.error("invalid_op_id"));
                 }
-                if !self.bucket.take() {
+                // Per connection, and per person across all their connections (tabs, devices).
+                let participant = (self.id, self.caller.participant);
+                if !self.bucket.take() || self.app.limits.ops_by_participant.take(participant).is_err() {
                     return Some(self.reject(&client_op_id, &ApiError::RateLimited));
                 }
                 let hash = op_hash(&op);
@@ -435,6 +550,10 @@ enum Next {
     Incoming(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
     Outgoing(Option<Frame>),
     ShuttingDown,
+    /// The access this connection came through ended (a rotated link): the reason.
+    Ended(&'static str),
+    /// The hello is overdue, or a held presence update is due.
+    Deadline,
 }
 
 /// How a send went.

@@ -329,15 +329,6 @@ async fn home(headers: HeaderMap, Query(query): Query<LangQuery>) -> Html<String
     home_form(lang, &CreateForm::with_defaults(lang), None)
 }
 
-/// A form may only be posted from our own pages: an `Origin` of another site is refused.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
-}
-
 fn lang_from(headers: &HeaderMap, query: &LangQuery) -> Lang {
     request_lang(headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref())
 }
@@ -349,9 +340,6 @@ async fn create_from_form(
     Form(form): Form<CreateForm>,
 ) -> Response {
     let lang = lang_from(&headers, &query);
-    if !same_origin(&headers) {
-        return (StatusCode::FORBIDDEN, home_form(lang, &form, Some(&ApiError::NotAuthorized))).into_response();
-    }
     let created = match form.to_request() {
         Ok(request) => app.create_session(&request, lang).await,
         Err(error) => Err(error),
@@ -572,7 +560,7 @@ async fn prepare_page(
     }
 }
 
-fn message_page(lang: Lang, status: StatusCode, key: &str) -> Response {
+pub(crate) fn message_page(lang: Lang, status: StatusCode, key: &str) -> Response {
     let message = text(lang, key, &[]);
     (status, page(lang, &message, &format!("<p class=\"error\" role=\"alert\">{}</p>", esc(&message)))).into_response()
 }
@@ -588,12 +576,14 @@ async fn session_page(
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
     match app.authenticate(id, &headers).await {
-        Ok(_) => match app.rooms.read(id).await {
+        Ok(caller) => match app.read_as(id, caller).await {
             Ok((_, state)) => {
                 // The room is the browser client; the agenda stays readable without scripts.
                 let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
                 app_shell(lang, state.details.title.as_str(), "room", id, &body).into_response()
             }
+            // Removed from the session: the link they hold is the way back in, if it still works.
+            Err(ApiError::NotAuthorized) => join_page(&app, id, lang, query.k.as_deref()).await,
             Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),
         },
         Err(ApiError::SessionNotFound) => message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"),
@@ -666,6 +656,7 @@ async fn join_from_form(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Query(query): Query<LangQuery>,
     Form(form): Form<JoinForm>,
 ) -> Response {
@@ -673,17 +664,15 @@ async fn join_from_form(
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
-    if !same_origin(&headers) {
-        return message_page(lang, StatusCode::FORBIDDEN, "error.not_authorized");
-    }
-    match app.join(id, &form.token, &form.display_name).await {
+    match app.join(id, &form.token, &form.display_name, crate::client_address(&extensions)).await {
         Ok((_, credential)) => {
             let cookie = credential_cookie(id, &credential, app.secure_cookies);
             let mut response = Redirect::to(&format!("/s/{id}?lang={}", lang.code())).into_response();
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             response
         }
-        Err(error @ ApiError::InvalidField { .. }) => {
+        // A bad name, or one that looks just like someone else's: the form again, with why.
+        Err(error) if matches!(error, ApiError::InvalidField { .. }) || error.code() == "name_taken" => {
             let title = app.rooms.read(id).await.map(|(_, s)| s.details.title.as_str().to_owned()).unwrap_or_default();
             (error.status(), join_form(lang, id, &form.token, &title, &form.display_name, Some(&error))).into_response()
         }
@@ -727,7 +716,7 @@ async fn follow_up_access(
         }
         Err(_) => return Err(message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link")),
     };
-    match app.rooms.read(id).await {
+    match app.read_as(id, caller).await {
         Ok((_, state)) => Ok((id, caller, state)),
         Err(error) => Err(message_page(lang, error.status(), &format!("error.{}", error.code()))),
     }
@@ -753,7 +742,7 @@ fn follow_up_body(
     }
     let today = chrono::Utc::now().date_naive();
     for goal in &state.strategy.smart_goals {
-        let tracking = crate::strategy_view::tracking_of(state, goal);
+        let tracking = state.tracking(goal);
         let measurements = state.strategy.measurements.get(&goal.id).cloned().unwrap_or_default();
         let chart = heisessie_export::chart::goal_chart_svg(goal.text.as_str(), &tracking, &measurements, lang);
         let latest = tracking
@@ -833,9 +822,6 @@ async fn record_measurement(
     Form(form): Form<MeasureForm>,
 ) -> Response {
     let lang = lang_from(&headers, &query);
-    if !same_origin(&headers) {
-        return message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin");
-    }
     let (id, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -857,7 +843,11 @@ async fn record_measurement(
             .apply(
                 id,
                 heisessie_domain::session::Actor::Participant(caller.participant),
-                heisessie_domain::session::Op::RecordMeasurement { goal, date, value },
+                heisessie_domain::session::Op::Strategy(heisessie_domain::session::StrategyOp::RecordMeasurement {
+                    goal,
+                    date,
+                    value,
+                }),
                 None,
             )
             .await
@@ -910,9 +900,6 @@ async fn schedule_follow_up(
     Form(form): Form<FollowUpForm>,
 ) -> Response {
     let lang = lang_from(&headers, &query);
-    if !same_origin(&headers) {
-        return message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin");
-    }
     let (_, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -932,9 +919,6 @@ async fn schedule_follow_up(
 
 async fn start_demo(State(app): State<AppState>, headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
     let lang = lang_from(&headers, &query);
-    if !same_origin(&headers) {
-        return message_page(lang, StatusCode::FORBIDDEN, "error.foreign_origin");
-    }
     match crate::demo::create_demo(&app, lang).await {
         Ok(created) => created_page(&app, lang, &created, "demo.created"),
         Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),

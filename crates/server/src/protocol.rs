@@ -10,7 +10,7 @@ use heisessie_domain::Lang;
 use heisessie_domain::board::{Colour, GroupId, NoteText, Sticky, StickyId, StickyText};
 use heisessie_domain::content_plan;
 use heisessie_domain::planner::PartId;
-use heisessie_domain::session::{Event, Op, ParticipantId, Role, SessionState};
+use heisessie_domain::session::{Event, Op, ParticipantId, Role, SessionState, StrategyOp};
 use heisessie_domain::strategy::{
     ActionSource, ActionStatus, Competitor, CoreMessage, FieldText, Horizon, ItemId, PersonaFields, PlanLine,
     PlanPeriod, SmartFields,
@@ -406,12 +406,14 @@ fn field(name: &'static str, text: &str) -> Result<FieldText, ApiError> {
     Ok(FieldText::parse(name, text)?)
 }
 
-/// A count of 1–31 per day, week or month.
+/// A count of 1–31 per day, week or month: the content plan's bounds.
 fn plan_count(count: u32) -> Result<u32, ApiError> {
-    if (1..=31).contains(&count) {
+    use heisessie_domain::content_plan::{MAX_COUNT, MIN_COUNT};
+    if (MIN_COUNT..=MAX_COUNT).contains(&count) {
         Ok(count)
     } else {
-        Err(ApiError::field("count", FieldProblem::OutOfRange { min: 1, max: 31, got: i64::from(count) }))
+        let (min, max) = (i64::from(MIN_COUNT), i64::from(MAX_COUNT));
+        Err(ApiError::field("count", FieldProblem::OutOfRange { min, max, got: i64::from(count) }))
     }
 }
 
@@ -484,11 +486,13 @@ impl WireOp {
                 Op::AssignRole { role: role(&name, part_id)?, participant: participant_id.map(ParticipantId) }
             }
             WireOp::SaveEndGoal { id, text, horizon } => {
-                Op::SaveEndGoal { id: id.map(ItemId), text: field("text", &text)?, horizon }
+                Op::Strategy(StrategyOp::SaveEndGoal { id: id.map(ItemId), text: field("text", &text)?, horizon })
             }
-            WireOp::RemoveEndGoal { id } => Op::RemoveEndGoal { id: ItemId(id) },
-            WireOp::MoveEndGoal { id, to_index } => Op::MoveEndGoal { id: ItemId(id), to_index },
-            WireOp::SupportEndGoal { id, support } => Op::SupportEndGoal { id: ItemId(id), support },
+            WireOp::RemoveEndGoal { id } => Op::Strategy(StrategyOp::RemoveEndGoal { id: ItemId(id) }),
+            WireOp::MoveEndGoal { id, to_index } => Op::Strategy(StrategyOp::MoveEndGoal { id: ItemId(id), to_index }),
+            WireOp::SupportEndGoal { id, support } => {
+                Op::Strategy(StrategyOp::SupportEndGoal { id: ItemId(id), support })
+            }
             WireOp::SaveSmartGoal {
                 id,
                 end_goal_id,
@@ -500,7 +504,7 @@ impl WireOp {
                 owner,
                 means,
                 reason,
-            } => Op::SaveSmartGoal {
+            } => Op::Strategy(StrategyOp::SaveSmartGoal {
                 id: id.map(ItemId),
                 end_goal: end_goal_id.map(ItemId),
                 text: field("text", &text)?,
@@ -513,12 +517,12 @@ impl WireOp {
                     means: field("means", &means)?,
                     reason: field("reason", &reason)?,
                 },
-            },
-            WireOp::RemoveSmartGoal { id } => Op::RemoveSmartGoal { id: ItemId(id) },
+            }),
+            WireOp::RemoveSmartGoal { id } => Op::Strategy(StrategyOp::RemoveSmartGoal { id: ItemId(id) }),
             WireOp::AgreeSmartGoal { id, acceptable, realistic } => {
-                Op::AgreeSmartGoal { id: ItemId(id), acceptable, realistic }
+                Op::Strategy(StrategyOp::AgreeSmartGoal { id: ItemId(id), acceptable, realistic })
             }
-            WireOp::SavePersona { id, fields: f } => Op::SavePersona {
+            WireOp::SavePersona { id, fields: f } => Op::Strategy(StrategyOp::SavePersona {
                 id: id.map(ItemId),
                 fields: PersonaFields {
                     name: field("name", &f.name)?,
@@ -542,9 +546,9 @@ impl WireOp {
                     channels: field("channels", &f.channels)?,
                     objections: field("objections", &f.objections)?,
                 },
-            },
-            WireOp::RemovePersona { id } => Op::RemovePersona { id: ItemId(id) },
-            WireOp::SetPrimaryPersona { id } => Op::SetPrimaryPersona { id: id.map(ItemId) },
+            }),
+            WireOp::RemovePersona { id } => Op::Strategy(StrategyOp::RemovePersona { id: ItemId(id) }),
+            WireOp::SetPrimaryPersona { id } => Op::Strategy(StrategyOp::SetPrimaryPersona { id: id.map(ItemId) }),
             WireOp::SaveCoreMessage {
                 usp,
                 life_improvement,
@@ -578,7 +582,7 @@ impl WireOp {
                         })
                     })
                     .collect::<Result<Vec<_>, ApiError>>()?;
-                Op::SaveCoreMessage {
+                Op::Strategy(StrategyOp::SaveCoreMessage {
                     message: CoreMessage {
                         usp: field("usp", &usp)?,
                         life_improvement: field("life_improvement", &life_improvement)?,
@@ -588,23 +592,25 @@ impl WireOp {
                         calendar_from,
                         calendar_to,
                     },
-                }
+                })
             }
             WireOp::AddIdea { text, sticky_id } => {
-                Op::AddIdea { text: field("text", &text)?, from_sticky: sticky_id.map(StickyId) }
+                Op::Strategy(StrategyOp::AddIdea { text: field("text", &text)?, from_sticky: sticky_id.map(StickyId) })
             }
-            WireOp::RemoveIdea { id } => Op::RemoveIdea { id: ItemId(id) },
-            WireOp::SaveAction { id, title, owner_id, deadline, part_id, source, status } => Op::SaveAction {
-                id: id.map(ItemId),
-                title: field("title", &title)?,
-                owner: owner_id.map(ParticipantId),
-                deadline,
-                part: part_id.map(PartId),
-                source,
-                status: status.unwrap_or(ActionStatus::Open),
-            },
-            WireOp::RemoveAction { id } => Op::RemoveAction { id: ItemId(id) },
-            WireOp::SetResponsibilities { responsibilities } => Op::SetResponsibilities {
+            WireOp::RemoveIdea { id } => Op::Strategy(StrategyOp::RemoveIdea { id: ItemId(id) }),
+            WireOp::SaveAction { id, title, owner_id, deadline, part_id, source, status } => {
+                Op::Strategy(StrategyOp::SaveAction {
+                    id: id.map(ItemId),
+                    title: field("title", &title)?,
+                    owner: owner_id.map(ParticipantId),
+                    deadline,
+                    part: part_id.map(PartId),
+                    source,
+                    status: status.unwrap_or(ActionStatus::Open),
+                })
+            }
+            WireOp::RemoveAction { id } => Op::Strategy(StrategyOp::RemoveAction { id: ItemId(id) }),
+            WireOp::SetResponsibilities { responsibilities } => Op::Strategy(StrategyOp::SetResponsibilities {
                 responsibilities: responsibilities
                     .into_iter()
                     .map(|r| {
@@ -615,12 +621,14 @@ impl WireOp {
                         ))
                     })
                     .collect::<Result<Vec<_>, ApiError>>()?,
-            },
+            }),
             WireOp::SetExportsOpen { open } => Op::SetExportsOpen { open },
             WireOp::RecordMeasurement { goal_id, date, value } => {
-                Op::RecordMeasurement { goal: ItemId(goal_id), date, value }
+                Op::Strategy(StrategyOp::RecordMeasurement { goal: ItemId(goal_id), date, value })
             }
-            WireOp::RemoveMeasurement { goal_id, date } => Op::RemoveMeasurement { goal: ItemId(goal_id), date },
+            WireOp::RemoveMeasurement { goal_id, date } => {
+                Op::Strategy(StrategyOp::RemoveMeasurement { goal: ItemId(goal_id), date })
+            }
         })
     }
 }
@@ -854,9 +862,6 @@ pub fn wire_event(
     session_view: impl FnOnce() -> SessionView,
     strategy_changes: impl FnOnce() -> StrategyChanges,
 ) -> (WireEvent, Audience) {
-    if event.is_strategy() {
-        return (WireEvent::StrategyChanged { changes: strategy_changes() }, Audience::Everyone);
-    }
     let wire = match event {
         Event::SessionCreated { .. }
         | Event::DetailsChanged { .. }
@@ -866,6 +871,7 @@ pub fn wire_event(
         | Event::PartMoved { .. }
         | Event::PartRetimed { .. }
         | Event::ParticipantJoined { .. }
+        | Event::ParticipantRemoved { .. }
         | Event::ExportsOpened { .. } => WireEvent::SessionChanged { session: Box::new(session_view()) },
         Event::RoleAssigned { role, participant } => {
             let (name, part) = match role {
@@ -919,25 +925,7 @@ pub fn wire_event(
         }
         Event::VoteClosed { part, tally } => WireEvent::VoteClosed { part_id: part.0, tally: tally_view(tally) },
         Event::NotesSet { part, text } => WireEvent::NotesSet { part_id: part.0, text: text.as_str().to_owned() },
-        // Handled above; listed so that a new event kind is a compile error here.
-        Event::EndGoalSaved { .. }
-        | Event::EndGoalRemoved { .. }
-        | Event::EndGoalMoved { .. }
-        | Event::EndGoalSupported { .. }
-        | Event::SmartGoalSaved { .. }
-        | Event::SmartGoalRemoved { .. }
-        | Event::SmartGoalAgreed { .. }
-        | Event::PersonaSaved { .. }
-        | Event::PersonaRemoved { .. }
-        | Event::PrimaryPersonaSet { .. }
-        | Event::CoreMessageSaved { .. }
-        | Event::IdeaAdded { .. }
-        | Event::IdeaRemoved { .. }
-        | Event::ActionSaved { .. }
-        | Event::ActionRemoved { .. }
-        | Event::ResponsibilitiesSet { .. }
-        | Event::MeasurementRecorded { .. }
-        | Event::MeasurementRemoved { .. } => WireEvent::StrategyChanged { changes: strategy_changes() },
+        Event::Strategy(_) => WireEvent::StrategyChanged { changes: strategy_changes() },
     };
     (wire, Audience::Everyone)
 }
@@ -988,9 +976,9 @@ pub struct GroupView {
     pub label: String,
 }
 
-/// Today in the session's time zone: the SMART check's "now".
-pub fn session_today(state: &SessionState) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&state.settings.time_zone()).date_naive()
+/// The day `now_ms` falls on in the session's time zone: the SMART check's "today".
+pub fn session_today(state: &SessionState, now_ms: i64) -> NaiveDate {
+    crate::clock::day_in(now_ms, state.settings.time_zone())
 }
 
 /// Everything a client needs to draw the room, as of `seq`.
@@ -1068,9 +1056,9 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
                 let actual_ms = state.actual_ms(part.id, now_ms);
                 ActualView {
                     part_id: part.id.0,
-                    planned_minutes: part.minutes,
+                    planned_minutes: part.minutes.minutes(),
                     actual_ms,
-                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes)),
+                    overrun_minutes: (actual_ms / 60_000).saturating_sub(u64::from(part.minutes.minutes())),
                 }
             })
             .collect(),
@@ -1093,7 +1081,7 @@ pub fn live_snapshot(state: &SessionState, session: SessionView, you: Participan
             .iter()
             .map(|(part, text)| NoteView { part_id: part.0, text: text.as_str().to_owned() })
             .collect(),
-        strategy: strategy_view(state, session_today(state)),
+        strategy: strategy_view(state, session_today(state, now_ms)),
         catalogues: catalogues(),
     }
 }

@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::api::session_view;
+use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::protocol::{self, Audience, PresenceView, ServerMessage, live_snapshot, wire_event};
 use crate::strategy_diff::{self, StrategyChanges};
@@ -134,6 +135,8 @@ pub struct RoomConfig {
     pub snapshot_every: u64,
     /// Presence is broadcast at most this often.
     pub presence_interval: Duration,
+    /// Where the room reads the time (see `clock.rs` for what it drives).
+    pub clock: Clock,
 }
 
 impl Default for RoomConfig {
@@ -148,6 +151,7 @@ impl Default for RoomConfig {
             catch_up_limit: 500,
             snapshot_every: 100,
             presence_interval: Duration::from_millis(100),
+            clock: Clock::system(),
         }
     }
 }
@@ -223,10 +227,8 @@ const DEDUP_CAPACITY: usize = 20_000;
 /// After the disk refused a write, the next write is tried this much later; ops that
 /// arrive meanwhile are answered `storage_unavailable` at once.
 const STORAGE_RETRY: Duration = Duration::from_millis(500);
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+/// Connections a full session still takes from facilitators.
+const FACILITATOR_CONNECTIONS: usize = 10;
 
 impl Rooms {
     pub fn new(store: Arc<dyn Store>, config: RoomConfig) -> Self {
@@ -350,9 +352,9 @@ struct Room {
     strategy_json: serde_json::Value,
 }
 
-/// The strategy view of `state` as JSON, the form its changes are computed in.
-fn strategy_json(state: &SessionState) -> serde_json::Value {
-    let view = crate::strategy_view::strategy_view(state, protocol::session_today(state));
+/// The strategy view of `state` at `now_ms` as JSON, the form its changes are computed in.
+fn strategy_json(state: &SessionState, now_ms: i64) -> serde_json::Value {
+    let view = crate::strategy_view::strategy_view(state, protocol::session_today(state, now_ms));
     serde_json::to_value(view).unwrap_or_default()
 }
 
@@ -406,7 +408,7 @@ async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Comma
         storage_down_until: None,
         strategy_json: serde_json::Value::Null,
     };
-    room.strategy_json = strategy_json(&room.state);
+    room.strategy_json = strategy_json(&room.state, inner.config.clock.now_ms());
     if let Ok(origins) = inner.store.recent_origins(id, DEDUP_CAPACITY as u32).await {
         for (seq, origin) in origins {
             room.remember(origin.participant, origin.client_op_id, origin.op_hash, seq);
@@ -415,8 +417,9 @@ async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Comma
     tracing::debug!(session = %id, seq, "room loaded");
     let mut presence = tokio::time::interval(inner.config.presence_interval);
     presence.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut clock_moves = inner.config.clock.watch();
     loop {
-        let now = now_ms();
+        let now = inner.config.clock.now_ms();
         let timer_due = room
             .state
             .timer
@@ -443,6 +446,8 @@ async fn run_room(inner: Arc<Inner>, id: SessionId, mut rx: mpsc::Receiver<Comma
             () = tokio::time::sleep(timer_due.unwrap_or(Duration::MAX)), if timer_due.is_some() => {
                 room.commit(Vec::new(), None).await;
             }
+            // A test moved the clock: look again at what is due.
+            () = clock_moves.moved() => {}
             _ = presence.tick(), if room.presence_dirty => room.flush_presence(),
             () = tokio::time::sleep(inner.config.idle_unload), if room.conns.is_empty() => {
                 if room.try_unload(&mut rx, &weak) {
@@ -489,6 +494,10 @@ fn fail(command: Command, error: &ApiError) {
 }
 
 impl Room {
+    fn now_ms(&self) -> i64 {
+        self.inner.config.clock.now_ms()
+    }
+
     fn remember(&mut self, participant: ParticipantId, op_id: String, hash: i64, seq: u64) {
         let key = (participant, op_id);
         if self.dedup.insert(key.clone(), (hash, seq)).is_none() {
@@ -552,7 +561,7 @@ impl Room {
     /// Decides `ops` in order, adds the timer's due events, commits everything in one
     /// transaction, then broadcasts and answers. Nothing is acknowledged before the commit.
     async fn commit(&mut self, ops: Vec<OpRequest>, credential: Option<NewCredential>) {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut events: Vec<NewEvent> = Vec::new();
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(ops.len());
         let mut state = None::<SessionState>;
@@ -731,7 +740,7 @@ impl Room {
     /// Decides `ops` in order on a copy of the state; commits all their events in one
     /// transaction, or nothing when any op is rejected.
     async fn commit_atomic(&mut self, actor: Actor, ops: Vec<Op>) -> Result<Applied, ApiError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut state = self.state.clone();
         let mut events = Vec::new();
         for op in ops {
@@ -828,7 +837,7 @@ impl Room {
         let audience = crate::protocol::audience(event);
         // A strategy event carries what changed since the last one the connections heard.
         let changes = if event.is_strategy() {
-            let now = strategy_json(&self.state);
+            let now = strategy_json(&self.state, self.now_ms());
             let changes = strategy_diff::diff(&self.strategy_json, &now);
             self.strategy_json = now;
             changes
@@ -855,10 +864,14 @@ impl Room {
     }
 
     async fn connect(&mut self, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
-        if self.conns.len() >= self.inner.config.max_connections_per_session {
+        // A facilitator gets in even when the session is full: a few places are theirs.
+        let facilitator = self.state.participant(conn.participant).is_some_and(|p| p.is_facilitator);
+        let places =
+            self.inner.config.max_connections_per_session + if facilitator { FACILITATOR_CONNECTIONS } else { 0 };
+        if self.conns.len() >= places {
             return Err(ApiError::SessionFull);
         }
-        let now = now_ms();
+        let now = self.now_ms();
         let you = self
             .state
             .participant(conn.participant)
@@ -909,7 +922,7 @@ impl Room {
             };
             let changes = if event.is_strategy() && !strategy_sent {
                 strategy_sent = true;
-                strategy_diff::everything(&strategy_json(&self.state))
+                strategy_diff::everything(&strategy_json(&self.state, now))
             } else {
                 StrategyChanges::new()
             };

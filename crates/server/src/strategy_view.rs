@@ -1,17 +1,19 @@
 //! The strategy content as clients see it: the stored items plus what follows from
 //! them — the SMART check of each goal, each persona's completeness, whether the USP is
-//! unique, the content calendar, and the suggested bundling of actions. Texts that the
-//! domain writes (check reasons, explanations) are in the session's language, the
-//! language the goals are written in.
+//! unique, the content calendar, goal tracking, the workload and the suggested bundling
+//! of actions. Every one of those is the domain's function; this module only shapes the
+//! results for the wire. Texts that the domain writes (check reasons, explanations) and
+//! the calendar's problem are in the session's language, the language the goals are
+//! written in.
 
 use chrono::NaiveDate;
-use heisessie_domain::Lang;
-use heisessie_domain::content_plan::{self, Frequency, Period};
-use heisessie_domain::responsibility::{self, ActionRef};
+use heisessie_domain::responsibility::{self, LoadFlag};
 use heisessie_domain::session::SessionState;
-use heisessie_domain::smart::{self, Agreement, GoalFields, LetterCheck};
-use heisessie_domain::strategy::{ActionSource, ActionStatus, Horizon, PlanPeriod, SmartGoal};
+use heisessie_domain::smart::{LetterCheck, SmartCheck};
+use heisessie_domain::strategy::{ActionSource, ActionStatus, Horizon};
 use serde::Serialize;
+
+use crate::i18n;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterView {
@@ -26,14 +28,35 @@ impl From<&LetterCheck> for LetterView {
     }
 }
 
+/// The five letters of a SMART check, `{S, M, A, R, T}`, as the room, the check-goal
+/// endpoint and `heisessie check-goal` all show them.
 #[derive(Debug, Clone, Serialize)]
 #[allow(non_snake_case)]
-pub struct SmartCheckView {
+pub struct SmartLettersView {
     pub S: LetterView,
     pub M: LetterView,
     pub A: LetterView,
     pub R: LetterView,
     pub T: LetterView,
+}
+
+impl From<&SmartCheck> for SmartLettersView {
+    fn from(check: &SmartCheck) -> Self {
+        SmartLettersView {
+            S: (&check.specific).into(),
+            M: (&check.measurable).into(),
+            A: (&check.acceptable).into(),
+            R: (&check.realistic).into(),
+            T: (&check.time_bound).into(),
+        }
+    }
+}
+
+/// A stored goal's check: the letters and whether it passes.
+#[derive(Debug, Clone, Serialize)]
+pub struct SmartCheckView {
+    #[serde(flatten)]
+    pub letters: SmartLettersView,
     pub passes: bool,
 }
 
@@ -184,7 +207,7 @@ pub struct WorkloadView {
     pub responsibilities: usize,
     pub actions: usize,
     /// `no_responsibility`, `too_many`, or absent.
-    pub flag: Option<&'static str>,
+    pub flag: Option<LoadFlag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,54 +224,9 @@ pub struct StrategyView {
     pub workload: Vec<WorkloadView>,
 }
 
-/// Most responsibilities one person should carry before the overview flags it.
-pub const MAX_RESPONSIBILITIES_PER_PERSON: usize = 2;
-
-fn optional(text: &str) -> Option<String> {
-    (!text.trim().is_empty()).then(|| text.to_owned())
-}
-
-/// Where a SMART goal stands against its target line, from the day of the session.
-pub fn tracking_of(state: &SessionState, goal: &SmartGoal) -> heisessie_domain::tracking::Tracking {
-    let measurements = state.strategy.measurements.get(&goal.id).map(Vec::as_slice).unwrap_or_default();
-    heisessie_domain::tracking::track(goal, measurements, state.settings.start().date())
-}
-
-pub fn goal_check(goal: &SmartGoal, lang: Lang, today: NaiveDate) -> SmartCheckView {
-    let fields = GoalFields {
-        metric: optional(goal.fields.metric.as_str()),
-        baseline: goal.fields.baseline,
-        target: goal.fields.target,
-        deadline: goal.fields.deadline,
-        owner: optional(goal.fields.owner.as_str()),
-        means: optional(goal.fields.means.as_str()),
-        reason: optional(goal.fields.reason.as_str()),
-    };
-    let (acceptable, realistic) = goal.team_verdict();
-    let check = smart::check_goal(goal.text.as_str(), lang, &fields, &Agreement { acceptable, realistic }, today);
-    SmartCheckView {
-        S: (&check.specific).into(),
-        M: (&check.measurable).into(),
-        A: (&check.acceptable).into(),
-        R: (&check.realistic).into(),
-        T: (&check.time_bound).into(),
-        passes: check.passes(),
-    }
-}
-
-fn period(per: PlanPeriod) -> Period {
-    match per {
-        PlanPeriod::Day => Period::Day,
-        PlanPeriod::Week => Period::Week,
-        PlanPeriod::Month => Period::Month,
-    }
-}
-
-fn period_code(per: PlanPeriod) -> &'static str {
-    match per {
-        PlanPeriod::Day => "day",
-        PlanPeriod::Week => "week",
-        PlanPeriod::Month => "month",
+impl From<&SmartCheck> for SmartCheckView {
+    fn from(check: &SmartCheck) -> Self {
+        SmartCheckView { letters: check.into(), passes: check.passes() }
     }
 }
 
@@ -256,35 +234,15 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
     let lang = state.details.language;
     let strategy = &state.strategy;
     let message = &strategy.core_message;
-    let plan_lines: Vec<content_plan::PlanLine> = message
-        .plan
-        .iter()
-        .filter_map(|line| {
-            Some(content_plan::PlanLine {
-                id: line.id,
-                channel: line.channel.as_str().to_owned(),
-                form: line.form.as_str().to_owned(),
-                frequency: Frequency::new(line.count, period(line.per)).ok()?,
-                owner: line.owner.map(|o| o.0),
-            })
-        })
-        .collect();
-    let (calendar, calendar_problem) = match (message.calendar_from, message.calendar_to) {
-        (Some(from), Some(to)) if !plan_lines.is_empty() => match content_plan::calendar(&plan_lines, from, to) {
-            Ok(items) => (items, None),
-            Err(error) => (Vec::new(), Some(error.to_string())),
-        },
-        _ => (Vec::new(), None),
+    let (calendar, calendar_problem) = match message.calendar() {
+        Ok(items) => (items, None),
+        Err(error) => (Vec::new(), Some(i18n::content_plan_error(lang, &error))),
     };
-    let action_refs: Vec<ActionRef> = strategy
-        .actions
-        .iter()
-        .map(|a| ActionRef { id: a.id.0, title: a.title.as_str().to_owned(), owner: a.owner.map(|o| o.0) })
-        .collect();
     let name_of = |id: u64| {
         state.participants.iter().find(|p| p.id.0 == id).map(|p| p.display_name.as_str().to_owned()).unwrap_or_default()
     };
-    let suggestions = responsibility::suggest_bundles(&action_refs)
+    let suggestions = state
+        .suggested_bundles()
         .into_iter()
         .map(|suggestion| SuggestionView {
             theme: suggestion.theme.code(),
@@ -294,22 +252,14 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
             explanation: responsibility::explain(&suggestion, lang, &name_of),
         })
         .collect();
-    let participants: Vec<u64> = state.participants.iter().map(|p| p.id.0).collect();
-    let bundles: Vec<(u64, Vec<u64>)> = strategy
-        .responsibilities
-        .iter()
-        .filter_map(|r| Some((r.owner?.0, r.actions.iter().map(|a| a.0).collect())))
-        .collect();
-    let workload = responsibility::workload(&participants, &bundles, MAX_RESPONSIBILITIES_PER_PERSON)
+    let workload = state
+        .workload()
         .into_iter()
         .map(|(load, flag)| WorkloadView {
             participant_id: load.participant,
             responsibilities: load.responsibilities,
             actions: load.actions,
-            flag: flag.map(|flag| match flag {
-                responsibility::LoadFlag::NoResponsibility => "no_responsibility",
-                responsibility::LoadFlag::TooMany => "too_many",
-            }),
+            flag,
         })
         .collect();
     StrategyView {
@@ -323,10 +273,10 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
                 supporters: g.supporters.iter().map(|p| p.0).collect(),
             })
             .collect(),
-        smart_goals: strategy
-            .smart_goals
-            .iter()
-            .map(|g| SmartGoalView {
+        smart_goals: state
+            .tracked_goals()
+            .into_iter()
+            .map(|(g, tracking)| SmartGoalView {
                 id: g.id.0,
                 end_goal_id: g.end_goal.map(|e| e.0),
                 text: g.text.as_str().to_owned(),
@@ -342,14 +292,14 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
                     .iter()
                     .map(|(p, (a, r))| AgreementView { participant_id: p.0, acceptable: *a, realistic: *r })
                     .collect(),
-                check: goal_check(g, lang, today),
+                check: (&g.check(lang, today)).into(),
                 measurements: strategy
                     .measurements
                     .get(&g.id)
                     .map(|series| series.iter().map(|m| MeasurementView { date: m.date, value: m.value }).collect())
                     .unwrap_or_default(),
-                progress: tracking_of(state, g).progress.code(),
-                expected_at_latest: tracking_of(state, g).expected_at_latest,
+                progress: tracking.progress.code(),
+                expected_at_latest: tracking.expected_at_latest,
             })
             .collect(),
         personas: strategy
@@ -402,10 +352,8 @@ pub fn strategy_view(state: &SessionState, today: NaiveDate) -> StrategyView {
                     channel: line.channel.as_str().to_owned(),
                     form: line.form.as_str().to_owned(),
                     count: line.count,
-                    per: period_code(line.per),
-                    frequency: Frequency::new(line.count, period(line.per))
-                        .map(|f| f.describe(lang))
-                        .unwrap_or_default(),
+                    per: line.per.code(),
+                    frequency: line.frequency_text(lang),
                     owner_id: line.owner.map(|o| o.0),
                 })
                 .collect(),

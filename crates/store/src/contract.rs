@@ -1,29 +1,82 @@
 //! The contract every [`Store`] implementation must keep, as one suite of checks.
 //!
-//! Each backend's tests call [`run`] with a fresh store; each check makes its own
-//! sessions, so the checks don't depend on one another or on their order.
+//! Each check is a public function of a store that makes its own sessions, so the checks
+//! depend neither on one another nor on their order. A backend's tests get one test per
+//! check from [`store_contract_tests!`](crate::store_contract_tests), given a function
+//! that makes a fresh [`Fixture`]:
+//!
+//! ```ignore
+//! async fn fresh_store() -> MyFixture { /* an empty store in a temp folder */ }
+//! heisessie_store::store_contract_tests!(fresh_store);
+//! ```
+//!
+//! [`run`] runs every check on one store, one after the other.
+
+// The suite is test code that ships in the library so every backend can run it: a
+// failed unwrap here is a failing check, with its cause.
+#![allow(clippy::unwrap_used)]
+
+use std::future::Future;
 
 use chrono::NaiveDate;
 use heisessie_domain::model::{Model, ModelPart, Priority, WorkspaceKind};
 use heisessie_domain::planner::{PartId, PlannerSettings};
-use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState};
+use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionDetails, SessionState, StrategyEvent};
 use heisessie_domain::text::{DisplayName, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 use heisessie_domain::{Lang, Localized};
 use uuid::Uuid;
 
 use crate::{LinkKind, NewCredential, NewEvent, NewSession, Origin, SessionId, Store, StoreError, TokenHash};
 
-/// Runs every check of the contract against `store`.
+/// A fresh, empty store for one check, with whatever must live as long as it (a temp
+/// folder, a database).
+pub trait Fixture {
+    fn store(&self) -> &dyn Store;
+
+    /// Puts the store away once the check has passed (closes its connections).
+    fn close(self) -> impl Future<Output = ()>;
+}
+
+/// Generates one `#[tokio::test]` per check of the contract, each on a fresh fixture
+/// from the async function `$fresh`. The list of checks is kept here, once; [`run`]
+/// goes through the same list.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($fresh:path) => {
+        $crate::store_contract_tests!(@checks (@tests $fresh));
+    };
+    (@checks ($($mode:tt)*)) => {
+        $crate::store_contract_tests!($($mode)*;
+            a_created_session_loads_back_as_it_was_stored,
+            appending_checks_the_expected_seq,
+            events_since_returns_exactly_the_tail_in_order,
+            a_snapshot_and_the_events_after_it_give_the_current_state,
+            credentials_belong_to_one_session,
+            rotating_a_link_moves_its_epoch_and_keeps_the_rotator,
+            a_session_id_is_used_once,
+            a_join_that_loses_the_race_stores_no_credential,
+            the_origins_of_ops_are_kept_for_resent_ops,
+        );
+    };
+    (@tests $fresh:path; $($check:ident,)+) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let fixture = $fresh().await;
+                $crate::contract::$check($crate::contract::Fixture::store(&fixture)).await;
+                $crate::contract::Fixture::close(fixture).await;
+            }
+        )+
+    };
+    (@run $store:ident; $($check:ident,)+) => {
+        $( $crate::contract::$check($store).await; )+
+    };
+}
+
+/// Runs every check of the contract against `store`, one after the other.
 pub async fn run(store: &dyn Store) {
-    a_created_session_loads_back_as_it_was_stored(store).await;
-    appending_checks_the_expected_seq(store).await;
-    events_since_returns_exactly_the_tail_in_order(store).await;
-    a_snapshot_and_the_events_after_it_give_the_current_state(store).await;
-    credentials_belong_to_one_session(store).await;
-    rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store).await;
-    a_session_id_is_used_once(store).await;
-    a_join_that_loses_the_race_stores_no_credential(store).await;
-    the_origins_of_ops_are_kept_for_resent_ops(store).await;
+    crate::store_contract_tests!(@checks (@run store));
 }
 
 fn token(byte: u8) -> TokenHash {
@@ -46,7 +99,7 @@ fn sample_state() -> SessionState {
                 title: Localized::same(key),
                 explanation: Localized::same(""),
                 questions: vec![],
-                minutes: 30,
+                minutes: Timebox::new(30).expect("a timebox"),
                 priority: Priority::Must,
                 workspace: WorkspaceKind::Board,
             })
@@ -93,14 +146,14 @@ async fn create(store: &dyn Store, creator_token: TokenHash) -> (SessionId, Sess
 }
 
 fn retimed(minutes: u32) -> Event {
-    Event::PartRetimed { part: PartId(1), minutes }
+    Event::PartRetimed { part: PartId(1), minutes: Timebox::new(minutes).expect("a timebox") }
 }
 
 fn retime(minutes: u32) -> NewEvent {
     NewEvent::system(retimed(minutes))
 }
 
-async fn a_created_session_loads_back_as_it_was_stored(store: &dyn Store) {
+pub async fn a_created_session_loads_back_as_it_was_stored(store: &dyn Store) {
     let (id, state) = create(store, token(3)).await;
     let (seq, loaded) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 2);
@@ -110,7 +163,7 @@ async fn a_created_session_loads_back_as_it_was_stored(store: &dyn Store) {
     assert!(matches!(store.session_access(Uuid::now_v7()).await, Err(StoreError::NotFound)));
 }
 
-async fn appending_checks_the_expected_seq(store: &dyn Store) {
+pub async fn appending_checks_the_expected_seq(store: &dyn Store) {
     let (id, _) = create(store, token(3)).await;
     assert_eq!(store.append_events(id, 2, &[retime(20), retime(25)], None).await.unwrap(), 4);
     // A writer that still believes the log is at 2 must not overwrite seq 3 and 4.
@@ -118,10 +171,10 @@ async fn appending_checks_the_expected_seq(store: &dyn Store) {
     assert!(matches!(store.append_events(Uuid::now_v7(), 0, &[retime(5)], None).await, Err(StoreError::NotFound)));
     let (seq, state) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 4);
-    assert_eq!(state.part(PartId(1)).map(|p| p.minutes), Some(25));
+    assert_eq!(state.part(PartId(1)).map(|p| p.minutes.minutes()), Some(25));
 }
 
-async fn events_since_returns_exactly_the_tail_in_order(store: &dyn Store) {
+pub async fn events_since_returns_exactly_the_tail_in_order(store: &dyn Store) {
     let (id, _) = create(store, token(3)).await;
     store.append_events(id, 2, &[retime(10), retime(15), retime(20)], None).await.unwrap();
     let tail = store.events_since(id, 3).await.unwrap();
@@ -132,7 +185,7 @@ async fn events_since_returns_exactly_the_tail_in_order(store: &dyn Store) {
     assert!(store.events_since(id, 5).await.unwrap().is_empty());
 }
 
-async fn a_snapshot_and_the_events_after_it_give_the_current_state(store: &dyn Store) {
+pub async fn a_snapshot_and_the_events_after_it_give_the_current_state(store: &dyn Store) {
     let (id, _) = create(store, token(3)).await;
     store.append_events(id, 2, &[retime(10)], None).await.unwrap();
     let (seq, at_three) = store.load_session(id).await.unwrap();
@@ -140,7 +193,7 @@ async fn a_snapshot_and_the_events_after_it_give_the_current_state(store: &dyn S
     store.append_events(id, 3, &[retime(35)], None).await.unwrap();
     let (seq, now) = store.load_session(id).await.unwrap();
     assert_eq!(seq, 4);
-    assert_eq!(now.part(PartId(1)).map(|p| p.minutes), Some(35));
+    assert_eq!(now.part(PartId(1)).map(|p| p.minutes.minutes()), Some(35));
     assert_eq!(store.load_snapshot(id).await.unwrap().map(|s| s.seq), Some(3));
     // An older snapshot never replaces a newer one.
     store.save_snapshot(id, 4, &now).await.unwrap();
@@ -149,7 +202,7 @@ async fn a_snapshot_and_the_events_after_it_give_the_current_state(store: &dyn S
     assert_eq!(store.load_session(id).await.unwrap(), (4, now));
 }
 
-async fn credentials_belong_to_one_session(store: &dyn Store) {
+pub async fn credentials_belong_to_one_session(store: &dyn Store) {
     let mine = token(4);
     let (id, _) = create(store, mine).await;
     let (other, _) = create(store, token(5)).await;
@@ -161,7 +214,7 @@ async fn credentials_belong_to_one_session(store: &dyn Store) {
     assert!(matches!(store.credential(id, token(6)).await, Err(StoreError::NotFound)));
 }
 
-async fn rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store: &dyn Store) {
+pub async fn rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store: &dyn Store) {
     let fay = token(7);
     let (id, state) = create(store, fay).await;
     let second = token(8);
@@ -189,7 +242,7 @@ async fn rotating_a_link_moves_its_epoch_and_keeps_the_rotator(store: &dyn Store
     ));
 }
 
-async fn a_session_id_is_used_once(store: &dyn Store) {
+pub async fn a_session_id_is_used_once(store: &dyn Store) {
     let (id, state) = create(store, token(11)).await;
     let again = NewSession {
         id,
@@ -202,7 +255,7 @@ async fn a_session_id_is_used_once(store: &dyn Store) {
     assert!(matches!(store.create_session(again).await, Err(StoreError::Conflict(_))));
 }
 
-async fn a_join_that_loses_the_race_stores_no_credential(store: &dyn Store) {
+pub async fn a_join_that_loses_the_race_stores_no_credential(store: &dyn Store) {
     let (id, state) = create(store, token(14)).await;
     let late = token(15);
     let joined = join_event(&state, "Laat", false);
@@ -219,7 +272,7 @@ async fn a_join_that_loses_the_race_stores_no_credential(store: &dyn Store) {
     assert_eq!(store.session_access(id).await.unwrap().last_seq, 2);
 }
 
-async fn the_origins_of_ops_are_kept_for_resent_ops(store: &dyn Store) {
+pub async fn the_origins_of_ops_are_kept_for_resent_ops(store: &dyn Store) {
     let (id, _) = create(store, token(16)).await;
     let origin = |op: &str, hash| Origin { participant: ParticipantId(1), client_op_id: op.to_owned(), op_hash: hash };
     let events = [
@@ -250,9 +303,32 @@ pub fn events_with_keyed_maps_round_trip() {
     let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     state.strategy.measurements.insert(ItemId(3), vec![Measurement { date, value: 1.5 }]);
     state.roles.presenters.insert(PartId(1), ParticipantId(1));
-    for event in [Event::SessionCreated { state: Box::new(state) }, Event::SmartGoalSaved { goal }] {
+    for event in
+        [Event::SessionCreated { state: Box::new(state) }, Event::Strategy(StrategyEvent::SmartGoalSaved { goal })]
+    {
         let json = serde_json::to_string(&event).unwrap();
         let back: Event = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
         assert_eq!(back, event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A check that is written but not listed in `store_contract_tests!` would never run.
+    #[test]
+    fn every_check_is_listed_in_the_macro() {
+        let source = include_str!("contract.rs");
+        let listed = source.split("(@checks ($($mode:tt)*)) => {").nth(1).and_then(|rest| rest.split("};").next());
+        let listed = listed.expect("the macro's list of checks");
+        let checks: Vec<&str> = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("pub async fn "))
+            .filter_map(|rest| rest.strip_suffix("(store: &dyn Store) {"))
+            .filter(|name| *name != "run")
+            .collect();
+        assert!(checks.len() >= 9, "{checks:?}");
+        for check in checks {
+            assert!(listed.contains(&format!("{check},")), "{check} is not in store_contract_tests!");
+        }
     }
 }

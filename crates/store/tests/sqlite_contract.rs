@@ -1,13 +1,33 @@
-//! The store contract, run against SQLite in a fresh temp folder.
+//! The store contract against SQLite: one test per check, each in a fresh temp folder.
 
-use heisessie_store::{SqliteStore, contract};
+use heisessie_store::{SqliteStore, Store, contract};
 
-#[tokio::test]
-async fn sqlite_keeps_the_store_contract() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
-    contract::run(&store).await;
-    store.close().await;
+/// A fresh SQLite store and the temp folder it lives in.
+struct FreshSqlite {
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
+}
+
+impl contract::Fixture for FreshSqlite {
+    fn store(&self) -> &dyn Store {
+        &self.store
+    }
+
+    async fn close(self) {
+        self.store.close().await;
+    }
+}
+
+async fn fresh_sqlite() -> FreshSqlite {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let store = SqliteStore::open(dir.path()).await.expect("the store opens");
+    FreshSqlite { store, _dir: dir }
+}
+
+mod sqlite_keeps_the_store_contract {
+    use super::fresh_sqlite;
+
+    heisessie_store::store_contract_tests!(fresh_sqlite);
 }
 
 #[tokio::test]

@@ -3,13 +3,13 @@
 //! rejection, and a connection that does not read is closed before its queue costs more
 //! than its byte budget.
 
-use std::time::Duration;
-
 use heisessie_server::live::LiveConfig;
 use heisessie_server::rooms::RoomConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app_with;
+use heisessie_server::limits::Limits;
+
+use crate::helpers::{TestApp, spawn_app_with_all};
 
 fn persona(n: usize) -> Value {
     let long = format!("Persona {n}: ") + &"Heeft weinig tijd en wil snel weten wat werkt. ".repeat(40);
@@ -18,13 +18,15 @@ fn persona(n: usize) -> Value {
 }
 
 /// No rate limit in the way of filling a session quickly.
-fn unlimited() -> LiveConfig {
-    LiveConfig { ops_per_second: 10_000.0, ops_burst: 10_000.0, ..LiveConfig::default() }
+async fn spawn(rooms: RoomConfig) -> TestApp {
+    let live = LiveConfig { ops_per_second: 10_000.0, ops_burst: 10_000.0, ..LiveConfig::default() };
+    let limits = Limits { ops_per_second_per_participant: 100_000, ..Limits::default() };
+    spawn_app_with_all(rooms, live, limits).await
 }
 
 #[tokio::test]
 async fn a_one_click_strategy_op_sends_only_what_changed() {
-    let app = spawn_app_with(RoomConfig::default(), unlimited()).await;
+    let app = spawn(RoomConfig::default()).await;
     let session = app.create_heidag().await;
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
     for n in 0..40 {
@@ -54,7 +56,7 @@ async fn a_one_click_strategy_op_sends_only_what_changed() {
 #[tokio::test]
 async fn a_full_strategy_refuses_growth_clearly_and_changes_nothing_but_may_shrink() {
     let rooms = RoomConfig { max_strategy_bytes: 40 * 1024, ..RoomConfig::default() };
-    let app = spawn_app_with(rooms, unlimited()).await;
+    let app = spawn(rooms).await;
     let session = app.create_heidag().await;
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
     let mut refused = None;
@@ -85,7 +87,7 @@ async fn a_connection_that_does_not_read_is_closed_at_its_byte_budget() {
     // 300 frames of 19 kB: the default queue of 1024 frames would hold them all (5.7 MB);
     // a budget of 64 KiB does not.
     let rooms = RoomConfig { connection_queue_bytes: 64 * 1024, ..RoomConfig::default() };
-    let app = spawn_app_with(rooms, unlimited()).await;
+    let app = spawn(rooms).await;
     let session = app.create_heidag().await;
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
     let mut sleeper = app.connect_live(&session, &session.facilitator, None).await;
@@ -95,7 +97,7 @@ async fn a_connection_that_does_not_read_is_closed_at_its_byte_budget() {
         assert_eq!(answer["type"], "ack", "the reader is not held back: {answer}");
     }
     // The sleeper reads what the socket buffers held, then the close.
-    let frames = sleeper.drain(Duration::from_secs(5)).await;
+    let frames = sleeper.until_close().await;
     let close = frames.last().expect("frames");
     assert_eq!(close["type"], "close", "the sleeper is closed: {} frames", frames.len());
     assert_eq!((close["code"].as_u64(), close["reason"].as_str()), (Some(4000), Some("resync")), "{close}");

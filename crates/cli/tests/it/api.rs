@@ -226,7 +226,7 @@ async fn bad_session_requests_get_a_clear_error_naming_the_problem() {
             with("model_file", json!("id = \"x\"\n[name]\nnl = 1")),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_model_file",
-            None,
+            Some("model_file"),
         ),
         (with("colour", json!("red")), StatusCode::BAD_REQUEST, "invalid_body", Some("colour")),
     ];
@@ -254,10 +254,13 @@ async fn bad_session_requests_get_a_clear_error_naming_the_problem() {
     let huge = with("model_file", json!("#".repeat(300 * 1024)));
     let (status, body) = app.send(Method::POST, "/api/sessions", None, Some(huge)).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
-    // A model file's error names the line.
-    let (_, body) = app
-        .send(Method::POST, "/api/sessions", None, Some(with("model_file", json!("id = \"x\"\n[name]\nnl = 1"))))
-        .await;
+    // A model file's error names the line and the field, all in the caller's language.
+    let bad_file = with("model_file", json!("id = \"x\"\n[name]\nnl = 1"));
+    let (_, body) = app.send(Method::POST, "/api/sessions?lang=nl", None, Some(bad_file.clone())).await;
+    let dutch = body["message"].as_str().unwrap_or_default();
+    assert!(dutch.contains("regel 3") && dutch.contains("name.nl"), "{body}");
+    assert!(!dutch.contains("invalid type"), "no English words in a Dutch message: {body}");
+    let (_, body) = app.send(Method::POST, "/api/sessions?lang=en", None, Some(bad_file)).await;
     assert!(body["message"].as_str().unwrap_or_default().contains("line 3"), "{body}");
     app.stop().await;
 }

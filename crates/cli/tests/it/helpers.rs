@@ -1,14 +1,34 @@
 //! Starts the real app for a test and speaks to it in typed helpers.
+//!
+//! # Waiting
+//!
+//! A test waits for what it expects: a seq ([`LiveClient::wait_for_seq`]), a message
+//! ([`LiveClient::next_of`], [`LiveClient::call`]), the close ([`LiveClient::until_close`])
+//! or a state of the server ([`wait_until`]), each with a generous deadline ([`WAIT`])
+//! that only a failing test reaches. It never waits for a quiet moment or sleeps a fixed
+//! time: both are slow when the machine is idle and wrong when it is busy. Time itself is
+//! an input: a test that needs a timer to run out gives the room a
+//! [`heisessie_server::clock::ManualClock`] and advances it.
+//!
+//! To show that something does *not* arrive, a test sends a fence
+//! ([`LiveClient::fence`]): an op the domain refuses. The room decides ops one after the
+//! other and queues what it broadcasts for an op before it answers the next, so the
+//! fence's answer comes after every frame caused by an op that was answered before the
+//! fence was sent, whichever connection sent it. What came before the fence's answer is
+//! all there is. (A ping is no fence: the connection's own task answers it, past the
+//! room's queue.)
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use heisessie_server::AppState;
+use heisessie_server::limits::Limits;
 use heisessie_server::live::LiveConfig;
-use heisessie_server::rooms::RoomConfig;
+use heisessie_server::rooms::{RoomConfig, Rooms};
 use heisessie_store::SqliteStore;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -22,6 +42,20 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// None when the server runs in another process (see [`TestApp::external`]).
     store: Option<SqliteStore>,
+    /// The server's state, to look inside (None for a server in another process).
+    state: Option<AppState>,
+}
+
+/// How long a test waits for what it expects before it fails.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Waits until `condition` holds, looking every few milliseconds; panics after [`WAIT`].
+pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !condition() {
+        assert!(tokio::time::Instant::now() < deadline, "waited {WAIT:?} in vain for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Starts the app on a random port with a fresh data folder.
@@ -48,12 +82,30 @@ pub async fn spawn_app_with(rooms: RoomConfig, live: LiveConfig) -> TestApp {
 }
 
 pub async fn spawn_configured(data_dir: &Path, rooms: RoomConfig, live: LiveConfig) -> TestApp {
+    spawn_limited(data_dir, rooms, live, Limits::default()).await
+}
+
+/// Starts the app with its own limits (docs/reliability.md), in a fresh data folder.
+pub async fn spawn_app_with_limits(limits: Limits) -> TestApp {
+    spawn_app_with_all(RoomConfig::default(), LiveConfig::default(), limits).await
+}
+
+/// Starts the app with its own room, connection and limit settings, in a fresh data folder.
+pub async fn spawn_app_with_all(rooms: RoomConfig, live: LiveConfig, limits: Limits) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let path = dir.path().to_path_buf();
+    let mut app = spawn_limited(&path, rooms, live, limits).await;
+    app._dir = Some(dir);
+    app
+}
+
+pub async fn spawn_limited(data_dir: &Path, rooms: RoomConfig, live: LiveConfig, limits: Limits) -> TestApp {
     let store = SqliteStore::open(data_dir).await.expect("the store opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
-    let state = AppState::with_config(Arc::new(store.clone()), &base, rooms, live);
+    let state = AppState::with_config(Arc::new(store.clone()), &base, rooms, live).with_limits(limits);
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(heisessie_server::serve(listener, state, async {
+    let server = tokio::spawn(heisessie_server::serve(listener, state.clone(), async {
         let _ = stopped.await;
     }));
     TestApp {
@@ -63,6 +115,7 @@ pub async fn spawn_configured(data_dir: &Path, rooms: RoomConfig, live: LiveConf
         stop: Some(stop),
         server: Some(server),
         store: Some(store),
+        state: Some(state),
     }
 }
 
@@ -75,6 +128,7 @@ pub fn external(base: &str) -> TestApp {
         stop: None,
         server: None,
         store: None,
+        state: None,
     }
 }
 
@@ -94,6 +148,11 @@ pub fn token_of(link: &str) -> String {
 }
 
 impl TestApp {
+    /// The server's rooms (only for a server in this process).
+    pub fn rooms(&self) -> &Rooms {
+        &self.state.as_ref().expect("the server runs in this process").rooms
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -206,6 +265,8 @@ pub struct LiveClient {
     pub welcome: Value,
     /// Every event frame received, in order.
     pub events: Vec<Value>,
+    /// Fences sent so far, to give each its own op id.
+    fences: u32,
 }
 
 pub type WsMessage = tokio_tungstenite::tungstenite::Message;
@@ -232,7 +293,7 @@ impl TestApp {
             );
         }
         let (ws, _) = tokio_tungstenite::connect_async(request).await?;
-        Ok(LiveClient { ws, seq: 0, welcome: Value::Null, events: Vec::new() })
+        Ok(LiveClient { ws, seq: 0, welcome: Value::Null, events: Vec::new(), fences: 0 })
     }
 
     /// Connects, says hello (resuming after `last_seq`) and reads the welcome.
@@ -335,7 +396,75 @@ impl LiveClient {
         }
     }
 
-    /// Every frame until `quiet` passes without one.
+    /// Every frame up to the one that brings event `seq` (none when it was seen
+    /// already); panics after [`WAIT`].
+    pub async fn wait_for_seq(&mut self, seq: u64) -> Vec<Value> {
+        let mut frames = Vec::new();
+        while self.seq < seq {
+            let have = self.seq;
+            let frame = self
+                .next_within(WAIT)
+                .await
+                .unwrap_or_else(|| panic!("waited {WAIT:?} in vain for seq {seq}; the last was {have}"));
+            assert!(frame["type"] != "close", "closed while waiting for seq {seq}: {frame}");
+            frames.push(frame);
+        }
+        frames
+    }
+
+    /// Every frame that arrives before the answer to a fence: an op the domain always
+    /// refuses (moving a sticky that does not exist), answered by the room after
+    /// everything it queued for this connection before (see the module's notes).
+    pub async fn fence(&mut self) -> Vec<Value> {
+        self.fences += 1;
+        let id = format!("fence-{}", self.fences);
+        self.op(&id, json!({"type": "move_sticky", "sticky_id": 999_999, "x": 0, "y": 0})).await;
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.next_within(WAIT).await.unwrap_or_else(|| panic!("no answer to {id} within {WAIT:?}"));
+            if frame["client_op_id"] == id.as_str() {
+                assert_eq!(frame["code"], "unknown_sticky", "the room refuses a fence: {frame}");
+                return frames;
+            }
+            assert!(frame["type"] != "close", "closed while waiting for {id}: {frame}");
+            frames.push(frame);
+        }
+    }
+
+    /// Every frame up to and including the close; panics after [`WAIT`] without one.
+    pub async fn until_close(&mut self) -> Vec<Value> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.next_within(WAIT).await.unwrap_or_else(|| panic!("no close within {WAIT:?}"));
+            let closed = frame["type"] == "close";
+            frames.push(frame);
+            if closed {
+                return frames;
+            }
+        }
+    }
+
+    /// Every frame until `count` ops have been answered (acked or refused); panics
+    /// after [`WAIT`] without a frame.
+    pub async fn until_answers(&mut self, count: usize) -> Vec<Value> {
+        let mut frames = Vec::new();
+        let mut answered = 0;
+        while answered < count {
+            let frame = self
+                .next_within(WAIT)
+                .await
+                .unwrap_or_else(|| panic!("{answered} of {count} ops answered within {WAIT:?}"));
+            assert!(frame["type"] != "close", "closed after {answered} of {count} answers: {frame}");
+            if frame["type"] == "ack" || frame["type"] == "reject" {
+                answered += 1;
+            }
+            frames.push(frame);
+        }
+        frames
+    }
+
+    /// Every frame until `quiet` passes without one, or up to a close. Tests wait for
+    /// what they expect instead (above); this one reads out a socket until it closes.
     pub async fn drain(&mut self, quiet: std::time::Duration) -> Vec<Value> {
         let mut frames = Vec::new();
         while let Some(value) = self.next_within(quiet).await {
@@ -390,8 +519,12 @@ impl ChildServer {
         let address = loop {
             let mut line = String::new();
             let read = stderr.read_line(&mut line).expect("a log line");
-            assert!(read > 0, "the server exited early: {}", log.lock().unwrap());
-            log.lock().unwrap().push_str(&line);
+            assert!(
+                read > 0,
+                "the server exited early: {}",
+                log.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+            );
+            log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push_str(&line);
             if let Some(rest) = line.split("addr=").nth(1) {
                 break rest.split_whitespace().next().expect("an address").to_owned();
             }
@@ -400,7 +533,7 @@ impl ChildServer {
         let sink = log.clone();
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap();
+                let mut log = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 log.push_str(&line);
                 log.push('\n');
             }
@@ -428,6 +561,6 @@ impl ChildServer {
     pub fn kill(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.log.lock().unwrap().clone()
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }

@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use heisessie_server::clock::ManualClock;
 use heisessie_server::live::LiveConfig;
 use heisessie_server::rooms::RoomConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{LiveClient, Session, TestApp, WsMessage, spawn_app, spawn_app_with, spawn_configured};
-
-const QUIET: Duration = Duration::from_millis(300);
+use crate::helpers::{
+    LiveClient, Session, TestApp, WsMessage, spawn_app, spawn_app_with, spawn_configured, wait_until,
+};
 
 /// A sticky board as a client builds it from events.
 #[derive(Debug, Default, PartialEq)]
@@ -83,6 +84,7 @@ async fn several_participants_converge_on_the_same_board() {
         (0, "f2", json!({"type": "colour_sticky", "sticky_id": 2, "colour": "pink"})),
         (2, "a2", json!({"type": "delete_sticky", "sticky_id": 2})),
     ];
+    let mut last = 0;
     for (who, id, op) in steps {
         let client = match who {
             0 => &mut fay,
@@ -91,9 +93,10 @@ async fn several_participants_converge_on_the_same_board() {
         };
         let answer = client.call(id, op).await;
         assert_eq!(answer["type"], "ack", "{answer}");
+        last = answer["seq"].as_u64().expect("an ack has a seq");
     }
     for client in [&mut fay, &mut piet, &mut anna] {
-        let _ = client.drain(QUIET).await;
+        client.wait_for_seq(last).await;
     }
     assert_eq!((fay.seq, piet.seq), (anna.seq, anna.seq), "everyone saw every event");
     let truth = Board::from_snapshot(&snapshot(&app, &session, &session.facilitator).await);
@@ -106,7 +109,7 @@ async fn several_participants_converge_on_the_same_board() {
     let mut watcher = app.connect_live(&session, &late, Some(0)).await;
     assert_eq!(watcher.welcome["catch_up"], "events");
     let mut built = Board::default();
-    for frame in watcher.drain(QUIET).await {
+    for frame in watcher.wait_for_seq(watcher.welcome["seq"].as_u64().expect("a seq")).await {
         built.apply(&frame);
     }
     assert_eq!(built, truth, "the events tell the same story as the snapshot");
@@ -125,17 +128,16 @@ async fn every_participant_sees_each_change_live_and_in_order() {
     let mut piet = app.connect_live(&session, &piet, None).await;
     let mut fay_board = Board::from_snapshot(&fay.welcome["snapshot"]);
     let mut piet_board = Board::from_snapshot(&piet.welcome["snapshot"]);
+    let before = fay.seq;
     for i in 0..20 {
         let (client, x) = if i % 2 == 0 { (&mut fay, i) } else { (&mut piet, -i) };
         client.op(&format!("c{i}"), sticky_op(x)).await;
     }
-    for _ in 0..2 {
-        for frame in fay.drain(QUIET).await {
-            fay_board.apply(&frame);
-        }
-        for frame in piet.drain(QUIET).await {
-            piet_board.apply(&frame);
-        }
+    for frame in fay.wait_for_seq(before + 20).await {
+        fay_board.apply(&frame);
+    }
+    for frame in piet.wait_for_seq(before + 20).await {
+        piet_board.apply(&frame);
     }
     assert_eq!(fay_board.stickies.len(), 20);
     assert_eq!(fay_board, piet_board);
@@ -160,8 +162,9 @@ async fn a_reconnect_gets_exactly_the_missed_events_or_a_snapshot_when_far_behin
     }
     let mut back = app.connect_live(&session, &piet, Some(left_at)).await;
     assert_eq!(back.welcome["catch_up"], "events");
+    assert_eq!(back.welcome["seq"].as_u64(), Some(left_at + 3), "no more happened than the three");
     back.seq = left_at;
-    let frames = back.drain(QUIET).await;
+    let frames = back.wait_for_seq(left_at + 3).await;
     let seqs: Vec<u64> = frames.iter().filter(|f| f["type"] == "event").filter_map(|f| f["seq"].as_u64()).collect();
     assert_eq!(seqs, (left_at + 1..=left_at + 3).collect::<Vec<_>>());
     let now = back.seq;
@@ -263,12 +266,13 @@ async fn every_right_is_refused_to_those_who_lack_it_and_only_they_hear_why() {
             client.close().await;
         }
     }
-    // The watcher heard the three allowed changes and nothing of the refusals.
-    let frames = watcher.drain(QUIET).await;
+    // The watcher heard the three allowed changes and nothing of the refusals: every op
+    // was answered before the fence, so whatever it caused came before the fence's answer.
+    let frames = watcher.fence().await;
     let kinds: Vec<&str> =
         frames.iter().filter(|f| f["type"] == "event").filter_map(|f| f["event"]["type"].as_str()).collect();
     assert_eq!(kinds, ["part_changed", "timer_started", "notes_set"]);
-    assert!(frames.iter().all(|f| f["type"] != "reject"));
+    assert!(frames.iter().all(|f| f["type"] != "reject"), "{frames:?}");
     watcher.close().await;
     app.stop().await;
 }
@@ -370,7 +374,7 @@ async fn a_flood_of_ops_is_limited_per_connection() {
     for i in 0..100 {
         fay.op(&format!("flood{i}"), sticky_op(i)).await;
     }
-    let frames = fay.drain(Duration::from_millis(500)).await;
+    let frames = fay.until_answers(100).await;
     let acks = frames.iter().filter(|f| f["type"] == "ack").count();
     let limited = frames.iter().filter(|f| f["type"] == "reject" && f["code"] == "rate_limited").count();
     assert!((10..20).contains(&acks), "the burst and a little refill get through: {acks}");
@@ -401,8 +405,8 @@ async fn oversized_messages_wrong_protocols_and_silence_before_hello_are_handled
     let mut client = app.connect_live(&session, &session.facilitator, None).await;
     let huge = json!({"type": "op", "client_op_id": "big", "op": {"type": "set_notes", "part_id": 1, "text": "x".repeat(70_000)}});
     client.send_raw(WsMessage::Text(huge.to_string().into())).await;
-    let frames = client.drain(Duration::from_secs(2)).await;
-    assert!(frames.iter().any(|f| f["type"] == "close"), "a message over 64 KiB ends the connection: {frames:?}");
+    let frames = client.until_close().await;
+    assert!(frames.iter().all(|f| f["type"] != "ack"), "a message over 64 KiB ends the connection: {frames:?}");
     let snapshot = snapshot(&app, &session, &session.facilitator).await;
     assert_eq!(snapshot["notes"], json!([]));
     app.stop().await;
@@ -482,7 +486,8 @@ fn timer_events(frames: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn the_timers_warnings_and_end_arrive_exactly_once() {
-    let rooms = RoomConfig { timer_warnings_seconds: vec![2, 1], ..RoomConfig::default() };
+    let clock = ManualClock::starting_now();
+    let rooms = RoomConfig { timer_warnings_seconds: vec![2, 1], clock: clock.clock(), ..RoomConfig::default() };
     let app = spawn_app_with(rooms, LiveConfig::default()).await;
     let session = app.create_heidag().await;
     let (tim_id, tim) = app.join(&session, &session.participant_link, "Tim").await;
@@ -497,20 +502,34 @@ async fn the_timers_warnings_and_end_arrive_exactly_once() {
     assert_eq!(status, StatusCode::OK);
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
     let mut tim = app.connect_live(&session, &tim, None).await;
+    let started_at = clock.now_ms();
     let started = tim.call("t1", json!({"type": "start_timer", "seconds": 3})).await;
     assert_eq!(started["type"], "ack");
-    let frames = fay.drain(Duration::from_millis(4_500)).await;
-    assert_eq!(timer_events(&frames), ["warning 2", "warning 1", "ended"]);
-    let ended = frames.iter().find(|f| f["event"]["type"] == "timer_ended").expect("the end");
-    assert!(ended["replan"]["projected_end"].is_string(), "the re-plan comes with the end: {ended}");
+    let start_seq = started["seq"].as_u64().expect("a seq");
+    let frames = fay.wait_for_seq(start_seq).await;
     let start = frames.iter().find(|f| f["event"]["type"] == "timer_started").expect("the start");
     assert_eq!(start["event"]["duration_ms"], 3000);
-    assert_eq!(timer_events(&tim.drain(QUIET).await), ["warning 2", "warning 1", "ended"]);
-    // Nothing more follows, and a reconnect replays them once, not again.
-    assert!(timer_events(&fay.drain(Duration::from_millis(1_000)).await).is_empty());
-    let again = app.connect_live(&session, &session.facilitator, Some(0)).await;
-    let mut again = again;
-    assert_eq!(timer_events(&again.drain(QUIET).await), ["warning 2", "warning 1", "ended"]);
+    assert_eq!(start["event"]["at_ms"].as_i64(), Some(started_at), "the room reads its own clock");
+
+    // Every second the clock moves brings what fell due in it, and nothing comes before.
+    let mut heard = Vec::new();
+    for (n, expected) in ["warning 2", "warning 1", "ended"].into_iter().enumerate() {
+        assert!(timer_events(&fay.fence().await).is_empty(), "nothing is due before the clock moves");
+        clock.advance(Duration::from_secs(1));
+        let frames = fay.wait_for_seq(start_seq + n as u64 + 1).await;
+        assert_eq!(timer_events(&frames), [expected]);
+        heard.extend(frames);
+    }
+    let ended = heard.iter().find(|f| f["event"]["type"] == "timer_ended").expect("the end");
+    assert_eq!(ended["event"]["at_ms"].as_i64(), Some(started_at + 3_000));
+    assert!(ended["replan"]["projected_end"].is_string(), "the re-plan comes with the end: {ended}");
+    assert_eq!(timer_events(&tim.wait_for_seq(start_seq + 3).await), ["warning 2", "warning 1", "ended"]);
+    // Nothing more follows, however late it gets, and a reconnect replays them once.
+    clock.advance(Duration::from_secs(60));
+    assert!(timer_events(&fay.fence().await).is_empty());
+    let mut again = app.connect_live(&session, &session.facilitator, Some(0)).await;
+    assert_eq!(again.welcome["seq"].as_u64(), Some(start_seq + 3));
+    assert_eq!(timer_events(&again.wait_for_seq(start_seq + 3).await), ["warning 2", "warning 1", "ended"]);
     for client in [fay, tim, again] {
         client.close().await;
     }
@@ -520,23 +539,29 @@ async fn the_timers_warnings_and_end_arrive_exactly_once() {
 #[tokio::test]
 async fn a_timer_that_ends_while_the_server_is_down_ends_once_after_the_restart() {
     let dir = tempfile::tempdir().expect("a temp folder");
-    let rooms = RoomConfig { timer_warnings_seconds: vec![60], ..RoomConfig::default() };
+    let clock = ManualClock::starting_now();
+    let rooms = RoomConfig { timer_warnings_seconds: vec![60], clock: clock.clock(), ..RoomConfig::default() };
     let app = spawn_configured(dir.path(), rooms.clone(), LiveConfig::default()).await;
     let session = app.create_heidag().await;
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
+    let started_at = clock.now_ms();
     assert_eq!(fay.call("t", json!({"type": "start_timer", "seconds": 1})).await["type"], "ack");
     let seq = fay.seq;
     app.stop().await;
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    clock.advance(Duration::from_millis(1_500));
     let app = spawn_configured(dir.path(), rooms.clone(), LiveConfig::default()).await;
     let mut fay = app.connect_live(&session, &session.facilitator, Some(seq)).await;
-    let frames = fay.drain(Duration::from_millis(800)).await;
+    let mut frames = fay.wait_for_seq(seq + 1).await;
+    frames.extend(fay.fence().await);
     assert_eq!(timer_events(&frames), ["ended"], "no 60-second warning on a 1-second timer; one end");
+    let ended = frames.iter().find(|f| f["event"]["type"] == "timer_ended").expect("the end");
+    assert_eq!(ended["event"]["at_ms"].as_i64(), Some(started_at + 1_000), "it ended when it reached zero");
     fay.close().await;
     app.stop().await;
     let app = spawn_configured(dir.path(), rooms, LiveConfig::default()).await;
     let mut fay = app.connect_live(&session, &session.facilitator, Some(seq + 1)).await;
-    assert!(timer_events(&fay.drain(QUIET).await).is_empty(), "the end is not announced twice");
+    assert_eq!(fay.welcome["catch_up"], "none");
+    assert!(timer_events(&fay.fence().await).is_empty(), "the end is not announced twice");
     fay.close().await;
     app.stop().await;
 }
@@ -593,8 +618,9 @@ async fn votes_stay_private_until_the_round_closes() {
     ] {
         assert_eq!(fay.call(id, op).await["type"], "ack");
     }
-    assert_eq!(piet.call("p1", json!({"type": "cast_vote", "sticky_id": 2})).await["type"], "ack");
-    let _ = fay.drain(QUIET).await;
+    let cast = piet.call("p1", json!({"type": "cast_vote", "sticky_id": 2})).await;
+    assert_eq!(cast["type"], "ack");
+    fay.wait_for_seq(cast["seq"].as_u64().expect("a seq")).await;
     assert_eq!(fay.events.last().map(|f| f["event"].clone()), Some(json!({"type": "vote_recorded"})));
     assert_eq!(piet.events.last().map(|f| f["event"].clone()), Some(json!({"type": "vote_cast", "sticky_id": 2})));
     assert_eq!(fay.seq, piet.seq, "the redacted event keeps the seqs contiguous");
@@ -610,7 +636,8 @@ async fn votes_stay_private_until_the_round_closes() {
 async fn a_client_that_cannot_keep_up_is_dropped_with_resync_and_can_resume() {
     let rooms = RoomConfig { connection_queue: 4, ..RoomConfig::default() };
     let live = LiveConfig { ops_per_second: 100_000.0, ops_burst: 100_000.0, ..LiveConfig::default() };
-    let app = spawn_app_with(rooms, live).await;
+    let limits = heisessie_server::limits::Limits { ops_per_second_per_participant: 100_000, ..Default::default() };
+    let app = crate::helpers::spawn_app_with_all(rooms, live, limits).await;
     let session = app.create_heidag().await;
     let (_, piet) = app.join(&session, &session.participant_link, "Piet").await;
     // Piet's socket reads nothing while Fay writes long notes; once the socket buffers
@@ -634,7 +661,6 @@ async fn a_client_that_cannot_keep_up_is_dropped_with_resync_and_can_resume() {
     let closed = closed.expect("the slow client is let go");
     assert_eq!((closed["code"].as_u64(), closed["reason"].as_str()), (Some(4000), Some("resync")), "{closed}");
     assert!(slow.seq >= last_seen);
-    let _ = fay.drain(QUIET).await;
     let resumed = app.connect_live(&session, &piet, Some(slow.seq)).await;
     assert!(resumed.welcome["seq"].as_u64() >= Some(slow.seq));
     resumed.close().await;
@@ -649,9 +675,11 @@ async fn an_idle_room_unloads_and_comes_back_from_the_store() {
     let session = app.create_heidag().await;
     let mut fay = app.connect_live(&session, &session.facilitator, None).await;
     assert_eq!(fay.call("a", sticky_op(5)).await["type"], "ack");
+    assert_eq!(app.rooms().loaded(), 1);
     fay.close().await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    wait_until("the idle room to unload", || app.rooms().loaded() == 0).await;
     let fay = app.connect_live(&session, &session.facilitator, None).await;
+    assert_eq!(app.rooms().loaded(), 1, "connecting loads the room again");
     assert_eq!(fay.welcome["snapshot"]["stickies"].as_array().map(Vec::len), Some(1));
     fay.close().await;
     app.stop().await;

@@ -2,8 +2,6 @@
 //! checked (SMART, uniqueness, completeness, calendar, bundling), and bad input is
 //! refused with its code and changes nothing.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::helpers::{LiveClient, spawn_app};
@@ -142,12 +140,8 @@ async fn the_team_builds_its_strategy_live_and_sees_it_checked() {
     assert_eq!(strategy["responsibilities"].as_array().map(Vec::len), Some(suggestions.len()));
     assert!(strategy["workload"].as_array().expect("workload").iter().all(|w| w["participant_id"].is_u64()));
 
-    // Piet saw it all happen.
-    let _ = piet.drain(Duration::from_millis(300)).await;
     // Piet, who only received the changes, holds the same strategy as Fay.
-    while piet.seq < fay.seq {
-        piet.next_of("event").await;
-    }
+    piet.wait_for_seq(fay.seq).await;
     assert_eq!(piet.strategy()["responsibilities"], strategy["responsibilities"]);
     assert_eq!(piet.strategy(), fay.strategy());
     fay.close().await;
@@ -230,6 +224,32 @@ async fn the_strategy_and_the_smart_check_are_also_served_over_http() {
         assert!(status.is_client_error(), "{body} → {status}");
         assert_eq!(answer["code"], code, "{body} → {answer}");
     }
+    fay.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_calendar_that_cannot_be_made_says_why_in_the_sessions_language() {
+    let app = spawn_app().await;
+    let session = app.create_heidag().await;
+    let mut fay = app.connect_live(&session, &session.facilitator, None).await;
+    let plan = json!([{"channel": "instagram", "form": "social_post", "count": 2, "per": "week"}]);
+    let backwards =
+        json!({"type": "save_core_message", "plan": plan, "calendar_from": "2027-03-31", "calendar_to": "2027-01-01"});
+    let strategy = change(&mut fay, "c1", backwards).await;
+    let core = &strategy["core_message"];
+    assert_eq!(core["calendar"], json!([]), "{core}");
+    assert_eq!(core["calendar_problem"], "De kalender eindigt (2027-01-01) voordat hij begint (2027-03-31).");
+    // Put right, the problem goes and the calendar comes.
+    let forwards =
+        json!({"type": "save_core_message", "plan": plan, "calendar_from": "2027-01-01", "calendar_to": "2027-01-31"});
+    let strategy = change(&mut fay, "c2", forwards).await;
+    assert_eq!(strategy["core_message"]["calendar_problem"], Value::Null);
+    assert_eq!(
+        strategy["core_message"]["calendar"].as_array().map(Vec::len),
+        Some(8),
+        "twice a week in the four weeks that start in January"
+    );
     fay.close().await;
     app.stop().await;
 }

@@ -9,12 +9,13 @@ use heisessie_domain::board::{Colour, NoteText, StickyId, StickyText};
 use heisessie_domain::catalog::builtin_model;
 use heisessie_domain::model::{Priority, WorkspaceKind};
 use heisessie_domain::planner::{PartId, PlannerSettings};
-use heisessie_domain::session::{Actor, Op, ParticipantId, Role, SessionDetails, SessionState, apply};
+use heisessie_domain::session::{Actor, Op, ParticipantId, Role, SessionDetails, SessionState, StrategyOp, apply};
 use heisessie_domain::strategy::{
     ActionSource, ActionStatus, Competitor, CoreMessage, FieldText, Horizon, ItemId, PersonaFields, PlanLine,
     PlanPeriod, SmartFields,
 };
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
+use heisessie_domain::timebox::Timebox;
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
@@ -111,22 +112,22 @@ impl Session {
     }
 
     pub fn end_goal(&mut self, who: u64, text: &str, horizon: Option<Horizon>) -> ItemId {
-        self.run(who, Op::SaveEndGoal { id: None, text: field(text), horizon });
+        self.run(who, Op::Strategy(StrategyOp::SaveEndGoal { id: None, text: field(text), horizon }));
         self.last_item()
     }
 
     pub fn smart_goal(&mut self, who: u64, end_goal: Option<ItemId>, text: &str, fields: SmartFields) -> ItemId {
-        self.run(who, Op::SaveSmartGoal { id: None, end_goal, text: field(text), fields });
+        self.run(who, Op::Strategy(StrategyOp::SaveSmartGoal { id: None, end_goal, text: field(text), fields }));
         self.last_item()
     }
 
     pub fn persona(&mut self, who: u64, fields: PersonaFields) -> ItemId {
-        self.run(who, Op::SavePersona { id: None, fields });
+        self.run(who, Op::Strategy(StrategyOp::SavePersona { id: None, fields }));
         self.last_item()
     }
 
     pub fn idea(&mut self, who: u64, text: &str, from_sticky: Option<StickyId>) -> ItemId {
-        self.run(who, Op::AddIdea { text: field(text), from_sticky });
+        self.run(who, Op::Strategy(StrategyOp::AddIdea { text: field(text), from_sticky }));
         self.last_item()
     }
 
@@ -141,7 +142,7 @@ impl Session {
         source: Option<ActionSource>,
         status: ActionStatus,
     ) -> ItemId {
-        let op = Op::SaveAction {
+        let op = Op::Strategy(StrategyOp::SaveAction {
             id: None,
             title: field(title),
             owner: owner.map(ParticipantId),
@@ -149,7 +150,7 @@ impl Session {
             part: part.map(PartId),
             source,
             status,
-        };
+        });
         self.run(who, op);
         self.last_item()
     }
@@ -193,7 +194,7 @@ pub fn realistic() -> SessionState {
         FAY,
         Op::AddPart {
             title: Title::parse("title", "Brainstorm contentideeën").expect("a valid title"),
-            minutes: 30,
+            minutes: Timebox::new(30).expect("a timebox"),
             priority: Priority::Should,
             workspace: WorkspaceKind::Board,
             index: Some(5),
@@ -234,7 +235,7 @@ pub fn realistic() -> SessionState {
         Some(Horizon::By { date: date(2028, 12, 31) }),
     );
     for (who, goal) in [(FAY, local), (PIET, local), (SANNE, local), (JORIS, local), (PIET, online), (FAY, online)] {
-        s.run(who, Op::SupportEndGoal { id: goal, support: true });
+        s.run(who, Op::Strategy(StrategyOp::SupportEndGoal { id: goal, support: true }));
     }
 
     let revenue = s.smart_goal(
@@ -253,7 +254,7 @@ pub fn realistic() -> SessionState {
         },
     );
     for (who, acceptable, realistic) in [(FAY, true, true), (PIET, true, true), (SANNE, true, false)] {
-        s.run(who, Op::AgreeSmartGoal { id: revenue, acceptable, realistic });
+        s.run(who, Op::Strategy(StrategyOp::AgreeSmartGoal { id: revenue, acceptable, realistic }));
     }
     let followers = s.smart_goal(JORIS, Some(local), "Meer volgers op Instagram", SmartFields::default());
 
@@ -283,7 +284,7 @@ pub fn realistic() -> SessionState {
             objections: field("Bezorgen is vast duur"),
         },
     );
-    s.run(FAY, Op::SetPrimaryPersona { id: Some(daphne) });
+    s.run(FAY, Op::Strategy(StrategyOp::SetPrimaryPersona { id: Some(daphne) }));
 
     let message = CoreMessage {
         usp: field("Elke ochtend vers desembrood, vóór 7 uur aan de deur"),
@@ -322,7 +323,7 @@ pub fn realistic() -> SessionState {
         calendar_from: Some(date(2027, 1, 4)),
         calendar_to: Some(date(2027, 1, 31)),
     };
-    s.run(SANNE, Op::SaveCoreMessage { message });
+    s.run(SANNE, Op::Strategy(StrategyOp::SaveCoreMessage { message }));
 
     let video_idea = s.idea(JORIS, "Bakvideo op zaterdag", Some(video));
     s.idea(SANNE, "Klantcase: de bruiloftstaart van familie El Amrani", None);
@@ -374,19 +375,22 @@ pub fn realistic() -> SessionState {
     );
     s.run(
         FAY,
-        Op::SetResponsibilities {
+        Op::Strategy(StrategyOp::SetResponsibilities {
             responsibilities: vec![
                 (field("Content"), Some(ParticipantId(JORIS)), vec![film, schedule]),
                 (field("Relatiebeheer"), Some(ParticipantId(SANNE)), vec![stores]),
                 (field("Webshop"), Some(ParticipantId(PIET)), vec![module]),
             ],
-        },
+        }),
     );
 
     for (day, value) in [(date(2027, 1, 15), 21_000.0), (date(2027, 3, 1), 22_500.0)] {
-        s.run(PIET, Op::RecordMeasurement { goal: revenue, date: day, value });
+        s.run(PIET, Op::Strategy(StrategyOp::RecordMeasurement { goal: revenue, date: day, value }));
     }
-    s.run(JORIS, Op::RecordMeasurement { goal: followers, date: date(2027, 3, 1), value: 1_250.0 });
+    s.run(
+        JORIS,
+        Op::Strategy(StrategyOp::RecordMeasurement { goal: followers, date: date(2027, 3, 1), value: 1_250.0 }),
+    );
     s.state
 }
 
@@ -445,7 +449,7 @@ pub fn hostile() -> SessionState {
         1,
         Op::AddPart {
             title: Title::parse("title", &format!("{IMG} {MARKDOWN}")).expect("a valid title"),
-            minutes: 20,
+            minutes: Timebox::new(20).expect("a timebox"),
             priority: Priority::Could,
             workspace: WorkspaceKind::Board,
             index: Some(1),
@@ -481,7 +485,7 @@ pub fn hostile() -> SessionState {
             reason: field(&multiline),
         },
     );
-    s.run(2, Op::RecordMeasurement { goal: smart, date: date(2027, 1, 1), value: 5.0 });
+    s.run(2, Op::Strategy(StrategyOp::RecordMeasurement { goal: smart, date: date(2027, 1, 1), value: 5.0 }));
     let persona = s.persona(
         2,
         PersonaFields {
@@ -499,7 +503,7 @@ pub fn hostile() -> SessionState {
             objections: field(&long()),
         },
     );
-    s.run(1, Op::SetPrimaryPersona { id: Some(persona) });
+    s.run(1, Op::Strategy(StrategyOp::SetPrimaryPersona { id: Some(persona) }));
     let message = CoreMessage {
         usp: field(&multiline),
         life_improvement: field(&long()),
@@ -526,7 +530,7 @@ pub fn hostile() -> SessionState {
         calendar_from: Some(date(2027, 1, 1)),
         calendar_to: Some(date(2027, 1, 14)),
     };
-    s.run(2, Op::SaveCoreMessage { message });
+    s.run(2, Op::Strategy(StrategyOp::SaveCoreMessage { message }));
     let idea = s.idea(2, &multiline, Some(stickies[0]));
     let titles = [FORMULA, PLUS, MINUS, AT, SCRIPT, IMG, RLO, PATH, SEPARATORS, &multiline, &long()];
     let mut actions = Vec::new();
@@ -549,12 +553,12 @@ pub fn hostile() -> SessionState {
     }
     s.run(
         1,
-        Op::SetResponsibilities {
+        Op::Strategy(StrategyOp::SetResponsibilities {
             responsibilities: vec![
                 (field(FORMULA), Some(ParticipantId(2)), actions[..4].to_vec()),
                 (field(&format!("{SCRIPT}\n{RLO}")), Some(ParticipantId(3)), actions[4..].to_vec()),
             ],
-        },
+        }),
     );
     s.state
 }
