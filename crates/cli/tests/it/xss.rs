@@ -717,14 +717,17 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
                     "document.querySelector('.part-label')?.textContent.includes({:?})",
                     title.chars().take(20).collect::<String>()
                 ),
+                // Shown, and with its items rendered: every list holds the fourth payload, as
+                // text or in a field to edit.
                 _ => format!(
-                    "document.querySelector('.workspace')?.dataset.kind === {kind:?} && !document.querySelector('.workspace').hidden"
+                    "(ws => ws?.dataset.kind === {kind:?} && !ws.hidden && (ws.innerText.includes({p3:?}) \
+                     || [...ws.querySelectorAll('input, textarea')].some(f => f.value.includes({p3:?}))))\
+                     (document.querySelector('.workspace'))",
+                    p3 = p[3]
                 ),
             };
             for (who, page) in [("facilitator", &page), ("participant", &piet)] {
                 page.wait_for(&shows, Duration::from_secs(10)).await?;
-                // The workspace renders its items after the switch.
-                tokio::time::sleep(Duration::from_millis(300)).await;
                 inspect(page, &format!("the room's {kind} workspace ({who})"), &p, &mut checked).await?;
             }
         }
