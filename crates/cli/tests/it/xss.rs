@@ -754,7 +754,8 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
 
         for (what, path) in [("the prepare page", "prepare"), ("the follow-up page", "follow-up")] {
             page.goto(&app.url(&format!("/s/{}/{path}", session.id))).await?;
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // Rendered: the fourth payload is in a part title and a SMART goal.
+            page.wait_for(&format!("document.body?.innerText.includes({:?})", p[3]), Duration::from_secs(10)).await?;
             inspect(&page, what, &p, &mut checked).await?;
         }
 
