@@ -180,7 +180,7 @@ pub(super) async fn run(plan: &Plan) -> anyhow::Result<()> {
         .await;
         closed += usize::from(read.unwrap_or(false));
     }
-    let per_op = if ops == 0 { 0 } else { bytes as u64 / ops };
+    let per_op = (bytes as u64).checked_div(ops).unwrap_or(0);
     println!(
         "amplification: {} sessions at the strategy limit ({personas} personas), {} non-reading connections\n\
          server RSS: {rss_before} kB before, {rss_filled} kB filled, peak {peak} kB in the window, {rss_end} kB at the end\n\

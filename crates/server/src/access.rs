@@ -2,6 +2,8 @@
 //! gives the holder a personal credential, kept in an HttpOnly cookie scoped by name
 //! to one session. Tokens and credentials are stored only as SHA-256 hashes.
 
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use heisessie_domain::session::ParticipantId;
 use heisessie_store::{LinkKind, SessionId, StoreError, TokenHash};
@@ -52,6 +54,60 @@ impl Token {
 pub struct Caller {
     pub participant: ParticipantId,
     pub via: LinkKind,
+}
+
+/// Extractor: the session named by the route's `{id}` and who is calling, once their
+/// credential checked out. An id that does not parse is `session_not_found`, like an id
+/// no session has; then the credential is checked as by [`AppState::authenticate`].
+#[derive(Debug, Clone, Copy)]
+pub struct SessionCaller {
+    pub id: SessionId,
+    pub caller: Caller,
+}
+
+/// Extractor: like [`SessionCaller`], and the caller must be the session's facilitator
+/// (`facilitator_only` otherwise; `not_authorized` once they are no longer in it).
+#[derive(Debug, Clone, Copy)]
+pub struct FacilitatorCaller {
+    pub id: SessionId,
+    pub caller: Caller,
+}
+
+/// The route's `{id}` as a session id.
+async fn session_of(parts: &mut Parts, state: &AppState) -> Result<SessionId, ApiError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|rejection| ApiError::Internal(format!("no path parameters: {rejection}")))?;
+    let id = params
+        .iter()
+        .find_map(|(name, value)| (name == "id").then_some(value))
+        .ok_or_else(|| ApiError::Internal("a route without a session id".into()))?;
+    parse_session_id(id)
+}
+
+/// A session id as written in an address; one that does not parse names no session.
+pub fn parse_session_id(text: &str) -> Result<SessionId, ApiError> {
+    SessionId::parse_str(text).map_err(|_| ApiError::SessionNotFound)
+}
+
+impl FromRequestParts<AppState> for SessionCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let id = session_of(parts, app).await?;
+        let caller = app.authenticate(id, &parts.headers).await?;
+        Ok(SessionCaller { id, caller })
+    }
+}
+
+impl FromRequestParts<AppState> for FacilitatorCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let id = session_of(parts, app).await?;
+        let caller = app.facilitator(id, &parts.headers).await?;
+        Ok(FacilitatorCaller { id, caller })
+    }
 }
 
 /// The cookie that holds a participant's credential for one session.
@@ -106,6 +162,17 @@ impl AppState {
             return Err(ApiError::LinkRotated);
         }
         Ok(Caller { participant: credential.participant, via: credential.via })
+    }
+
+    /// Like [`AppState::authenticate`], and the caller must be the session's facilitator.
+    pub async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let caller = self.authenticate(id, headers).await?;
+        let (_, state) = self.rooms.read(id).await?;
+        match state.participant(caller.participant) {
+            Some(p) if p.is_facilitator => Ok(caller),
+            Some(_) => Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly)),
+            None => Err(ApiError::NotAuthorized),
+        }
     }
 
     /// Which link a link token is, if it is one of this session's current links.

@@ -4,20 +4,18 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
+use heisessie_domain::Lang;
 use heisessie_domain::catalog;
 use heisessie_domain::model::{Model, Priority, WorkspaceKind};
 use heisessie_domain::model_file;
 use heisessie_domain::planner::{self, LivePosition, PartId, PlannerSettings};
-use heisessie_domain::session::{
-    self, Actor, Event, Op, Participant, ParticipantId, ProgramPart, Role, SessionDetails, SessionState,
-};
+use heisessie_domain::session::{self, Actor, Event, Op, Participant, ParticipantId, SessionDetails, SessionState};
 use heisessie_domain::text::{DisplayName, MeetingLink, Organisation, Title};
 use heisessie_domain::timebox::Timebox;
-use heisessie_domain::{Lang, Localized};
 use heisessie_export::agenda::{AgendaView, ReplanView, agenda_view, replan_view};
 use heisessie_store::{LinkKind, NewCredential, NewEvent, NewSession, SessionId};
 use serde::de::DeserializeOwned;
@@ -25,8 +23,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
-use crate::access::{Caller, Token, credential_cookie};
-use crate::error::{ApiError, ErrorBody, FieldProblem, request_lang};
+use crate::access::{Caller, FacilitatorCaller, SessionCaller, Token, credential_cookie, parse_session_id};
+use crate::error::{ApiError, ErrorBody, FieldProblem};
+use crate::i18n::RequestLang;
+use crate::rooms::RoomError;
+use crate::views::{ModelView, SessionView, model_view, session_view};
 
 /// A JSON body whose every failure (not JSON, a missing field, a wrong type) becomes an
 /// `invalid_body` error naming the field, instead of axum's plain-text rejection.
@@ -57,6 +58,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             ApiError::InvalidBody { detail: error.inner().to_string(), field: (path != ".").then_some(path) }
         })?;
         Ok(ApiJson(value))
+    }
+}
+
+/// The room's refusals as the API tells them (and the live protocol's `reject`s).
+impl From<RoomError> for ApiError {
+    fn from(error: RoomError) -> Self {
+        match error {
+            RoomError::SessionNotFound => ApiError::SessionNotFound,
+            RoomError::NotAuthorized => ApiError::NotAuthorized,
+            RoomError::SessionFull => ApiError::SessionFull,
+            RoomError::OpIdReused => ApiError::OpIdReused,
+            RoomError::StrategyFull { max_kb } => ApiError::StrategyFull { max_kb },
+            RoomError::Rejected(rejection) => ApiError::Rejected(rejection),
+            RoomError::Conflict => ApiError::Conflict,
+            RoomError::StorageUnavailable => ApiError::StorageUnavailable,
+            RoomError::Internal(cause) => ApiError::Internal(cause),
+        }
     }
 }
 
@@ -125,82 +143,6 @@ pub struct CreatedSession {
     /// The creator's personal credential (also set as a cookie); send as `Authorization: Bearer`.
     pub credential: String,
     pub session: SessionView,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SessionView {
-    #[schema(value_type = String, format = Uuid)]
-    pub id: SessionId,
-    /// The seq of the newest event of the session's log.
-    pub seq: u64,
-    pub title: String,
-    pub organisation: String,
-    pub language: String,
-    pub meeting_link: Option<String>,
-    pub model: ModelInfoView,
-    pub parts: Vec<PartView>,
-    pub settings: SettingsView,
-    pub participants: Vec<ParticipantView>,
-    pub roles: RolesView,
-    pub schedule: AgendaView,
-    /// Participants may download the exports (the facilitator always may).
-    pub exports_open: bool,
-    /// The caller; absent where the view goes to everyone (live events).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub you: Option<ParticipantView>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ModelInfoView {
-    pub id: String,
-    pub name: String,
-    pub credit: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PartView {
-    pub id: u32,
-    pub key: String,
-    pub title: String,
-    pub explanation: String,
-    pub questions: Vec<String>,
-    pub minutes: u32,
-    /// `must`, `should` or `could`.
-    pub priority: String,
-    /// `board`, `end_goals`, `smart_goals`, `personas`, `core_message`, `actions` or `notes`.
-    pub workspace: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SettingsView {
-    pub start: String,
-    pub time_zone: String,
-    pub max_day_minutes: u32,
-    pub max_work_stretch_minutes: u32,
-    pub break_minutes: u32,
-    pub days: u32,
-    pub gap_days: u32,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ParticipantView {
-    pub id: u64,
-    pub display_name: String,
-    pub is_facilitator: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RolesView {
-    pub process_facilitator: Option<u64>,
-    pub timekeeper: Option<u64>,
-    pub note_taker: Option<u64>,
-    pub presenters: Vec<PresenterView>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PresenterView {
-    pub part_id: u32,
-    pub participant_id: u64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -295,16 +237,6 @@ pub struct ReplanRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ModelView {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub credit: Option<String>,
-    pub total_minutes: u32,
-    pub parts: Vec<PartView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     pub status: String,
 }
@@ -379,124 +311,10 @@ fn parse_workspace(text: Option<&str>) -> Result<WorkspaceKind, ApiError> {
     })
 }
 
-fn parse_role(request: &AssignRoleRequest) -> Result<Role, ApiError> {
-    match (request.role.as_str(), request.part_id) {
-        ("process_facilitator", _) => Ok(Role::ProcessFacilitator),
-        ("timekeeper", _) => Ok(Role::Timekeeper),
-        ("note_taker", _) => Ok(Role::NoteTaker),
-        ("presenter", Some(part)) => Ok(Role::Presenter(PartId(part))),
-        ("presenter", None) => {
-            Err(ApiError::field("part_id", FieldProblem::Text(heisessie_domain::text::TextProblem::Empty)))
-        }
-        _ => Err(ApiError::field(
-            "role",
-            FieldProblem::BadChoice("process_facilitator, timekeeper, note_taker, presenter"),
-        )),
-    }
-}
-
-pub fn parse_session_id(text: &str) -> Result<SessionId, ApiError> {
-    SessionId::parse_str(text).map_err(|_| ApiError::SessionNotFound)
-}
-
 fn parse_part_id(text: &str) -> Result<PartId, ApiError> {
     text.parse::<u32>()
         .map(PartId)
         .map_err(|_| ApiError::field("part_id", FieldProblem::OutOfRange { min: 1, max: i64::from(u32::MAX), got: 0 }))
-}
-
-// ---- Views ------------------------------------------------------------------------
-
-pub fn part_view(part: &ProgramPart, lang: Lang) -> PartView {
-    PartView {
-        id: part.id.0,
-        key: part.key.clone(),
-        title: part.title.get(lang).to_owned(),
-        explanation: part.explanation.get(lang).to_owned(),
-        questions: part.questions.iter().map(|q| q.get(lang).to_owned()).collect(),
-        minutes: part.minutes.minutes(),
-        priority: part.priority.code().to_owned(),
-        workspace: part.workspace.code().to_owned(),
-    }
-}
-
-fn optional_text(text: &Option<Localized>, lang: Lang) -> Option<String> {
-    text.as_ref().map(|t| t.get(lang).to_owned())
-}
-
-pub fn settings_view(settings: &PlannerSettings) -> SettingsView {
-    SettingsView {
-        start: settings.start().format("%Y-%m-%dT%H:%M").to_string(),
-        time_zone: settings.time_zone().name().to_owned(),
-        max_day_minutes: settings.max_day_minutes(),
-        max_work_stretch_minutes: settings.max_work_stretch_minutes(),
-        break_minutes: settings.break_minutes(),
-        days: settings.days(),
-        gap_days: settings.gap_days(),
-    }
-}
-
-pub fn participant_view(participant: &Participant) -> ParticipantView {
-    ParticipantView {
-        id: participant.id.0,
-        display_name: participant.display_name.as_str().to_owned(),
-        is_facilitator: participant.is_facilitator,
-    }
-}
-
-pub fn session_view(
-    id: SessionId,
-    seq: u64,
-    state: &SessionState,
-    you: Option<ParticipantId>,
-    lang: Lang,
-) -> SessionView {
-    let roles = &state.roles;
-    SessionView {
-        id,
-        seq,
-        title: state.details.title.as_str().to_owned(),
-        organisation: state.details.organisation.as_str().to_owned(),
-        language: state.details.language.code().to_owned(),
-        meeting_link: state.details.meeting_link.as_ref().map(|l| l.as_str().to_owned()),
-        model: ModelInfoView {
-            id: state.model.id.clone(),
-            name: state.model.name.get(lang).to_owned(),
-            credit: optional_text(&state.model.credit, lang),
-        },
-        parts: state.parts.iter().map(|part| part_view(part, lang)).collect(),
-        settings: settings_view(&state.settings),
-        participants: state.participants.iter().map(participant_view).collect(),
-        roles: RolesView {
-            process_facilitator: roles.process_facilitator.map(|p| p.0),
-            timekeeper: roles.timekeeper.map(|p| p.0),
-            note_taker: roles.note_taker.map(|p| p.0),
-            presenters: roles
-                .presenters
-                .iter()
-                .map(|(part, who)| PresenterView { part_id: part.0, participant_id: who.0 })
-                .collect(),
-        },
-        schedule: agenda_view(&state.schedule(), lang),
-        exports_open: state.exports_open,
-        you: you.and_then(|you| state.participant(you)).map(participant_view),
-    }
-}
-
-pub fn model_view(model: &Model, lang: Lang) -> ModelView {
-    ModelView {
-        id: model.id.clone(),
-        name: model.name.get(lang).to_owned(),
-        description: model.description.get(lang).to_owned(),
-        credit: optional_text(&model.credit, lang),
-        total_minutes: model.total_minutes(),
-        parts: model
-            .parts
-            .iter()
-            .zip(1..)
-            .map(|(part, id)| part_view(&ProgramPart::from_model(part, PartId(id)), lang))
-            .collect(),
-    }
 }
 
 // ---- Use cases shared by the API and the pages -------------------------------------
@@ -650,25 +468,11 @@ impl AppState {
         }
         Ok((seq, state))
     }
-
-    async fn facilitator(&self, id: SessionId, headers: &HeaderMap) -> Result<Caller, ApiError> {
-        let caller = self.authenticate(id, headers).await?;
-        let (_, state) = self.rooms.read(id).await?;
-        match state.participant(caller.participant) {
-            Some(p) if p.is_facilitator => Ok(caller),
-            Some(_) => Err(ApiError::Rejected(heisessie_domain::session::Rejection::FacilitatorOnly)),
-            None => Err(ApiError::NotAuthorized),
-        }
-    }
 }
 
 // ---- Handlers -----------------------------------------------------------------------
 
 type ApiResult<T> = Result<T, ApiError>;
-
-fn lang_of(headers: &HeaderMap, uri: &axum::http::Uri) -> Lang {
-    request_lang(headers, uri.query())
-}
 
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
@@ -678,8 +482,7 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/api/models", tag = "models",
     params(("lang" = Option<String>, Query, description = "nl or en; default from Accept-Language")),
     responses((status = 200, body = Vec<ModelView>)))]
-pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<ModelView>> {
-    let lang = lang_of(&headers, &uri);
+pub async fn list_models(RequestLang(lang): RequestLang) -> Json<Vec<ModelView>> {
     Json(catalog::builtin_models().iter().map(|model| model_view(model, lang)).collect())
 }
 
@@ -688,11 +491,9 @@ pub async fn list_models(headers: HeaderMap, uri: axum::http::Uri) -> Json<Vec<M
         (status = 429, description = "`rate_limited`: too many sessions from this address; see Retry-After", body = ErrorBody)))]
 pub async fn create_session(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<CreateSessionRequest>,
 ) -> ApiResult<Response> {
-    let lang = lang_of(&headers, &uri);
     let created = app.create_session(&request, lang).await?;
     let cookie = credential_cookie(created.id, &created.credential, app.secure_cookies);
     let creator = created.state.participants.last().map(|p| p.id).unwrap_or(ParticipantId(1));
@@ -711,14 +512,11 @@ pub async fn create_session(
     responses((status = 200, body = SessionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_session(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.read_as(id, caller).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(patch, path = "/api/sessions/{id}", tag = "sessions", request_body = EditSessionRequest,
@@ -726,13 +524,10 @@ pub async fn get_session(
     responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_session(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    FacilitatorCaller { id, caller }: FacilitatorCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<EditSessionRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.facilitator(id, &headers).await?;
     let (_, current) = app.rooms.read(id).await?;
     // Everything is parsed before anything is applied, so a bad field changes nothing.
     let details = SessionDetails {
@@ -768,7 +563,7 @@ pub async fn edit_session(
         let applied = app.rooms.apply_all(id, Actor::Participant(caller.participant), ops).await?;
         (applied.seq, applied.state)
     };
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(get, path = "/api/sessions/{id}/schedule", tag = "sessions",
@@ -776,14 +571,11 @@ pub async fn edit_session(
     responses((status = 200, body = AgendaView), (status = 401, body = ErrorBody)))]
 pub async fn get_schedule(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<AgendaView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
-    Ok(Json(agenda_view(&state.schedule(), lang_of(&headers, &uri))))
+    Ok(Json(agenda_view(&state.schedule(), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/replan", tag = "sessions", request_body = ReplanRequest,
@@ -791,13 +583,10 @@ pub async fn get_schedule(
     responses((status = 200, body = ReplanView), (status = 404, body = ErrorBody)))]
 pub async fn replan(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<ReplanRequest>,
 ) -> ApiResult<Json<ReplanView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
     let position = LivePosition {
         current_part: PartId(request.current_part),
@@ -806,7 +595,7 @@ pub async fn replan(
     };
     let replan = planner::replan(&state.plan_parts(), &state.settings, &position)
         .ok_or(ApiError::Rejected(heisessie_domain::session::Rejection::UnknownPart(position.current_part)))?;
-    Ok(Json(replan_view(&replan, lang_of(&headers, &uri))))
+    Ok(Json(replan_view(&replan, lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/parts", tag = "program", request_body = AddPartRequest,
@@ -814,13 +603,10 @@ pub async fn replan(
     responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_part(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<AddPartRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let op = Op::AddPart {
         title: Title::parse("title", &request.title)?,
         minutes: Timebox::new(request.minutes)?,
@@ -829,7 +615,7 @@ pub async fn add_part(
         index: request.index,
     };
     let (seq, state) = app.apply_as(id, caller, op).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(patch, path = "/api/sessions/{id}/parts/{part_id}", tag = "program", request_body = RetimePartRequest,
@@ -837,17 +623,15 @@ pub async fn add_part(
     responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn retime_part(
     State(app): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, part)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<RetimePartRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) =
         app.apply_as(id, caller, Op::RetimePart { part, minutes: Timebox::new(request.minutes)? }).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(delete, path = "/api/sessions/{id}/parts/{part_id}", tag = "program",
@@ -855,15 +639,13 @@ pub async fn retime_part(
     responses((status = 200, body = SessionView), (status = 404, body = ErrorBody)))]
 pub async fn remove_part(
     State(app): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, part)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::RemovePart { part }).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/parts/{part_id}/move", tag = "program", request_body = MovePartRequest,
@@ -871,16 +653,14 @@ pub async fn remove_part(
     responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn move_part(
     State(app): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, part)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<MovePartRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let part = parse_part_id(&part)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::MovePart { part, to_index: request.to_index }).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/join", tag = "participants", request_body = JoinRequest,
@@ -911,17 +691,14 @@ pub async fn join(
     responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn assign_role(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    SessionCaller { id, caller }: SessionCaller,
+    RequestLang(lang): RequestLang,
     ApiJson(request): ApiJson<AssignRoleRequest>,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
-    let role = parse_role(&request)?;
+    let role = crate::protocol::role(&request.role, request.part_id)?;
     let op = Op::AssignRole { role, participant: request.participant_id.map(ParticipantId) };
     let (seq, state) = app.apply_as(id, caller, op).await?;
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(delete, path = "/api/sessions/{id}/participants/{participant_id}", tag = "participants",
@@ -930,23 +707,21 @@ pub async fn assign_role(
         (status = 409, description = "`cannot_remove_facilitator`", body = ErrorBody)))]
 pub async fn remove_participant(
     State(app): State<AppState>,
-    Path((id, participant)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
+    FacilitatorCaller { id, caller }: FacilitatorCaller,
+    Path((_, participant)): Path<(String, String)>,
+    RequestLang(lang): RequestLang,
 ) -> ApiResult<Json<SessionView>> {
-    let id = parse_session_id(&id)?;
     let participant = participant
         .parse::<u64>()
         .map(ParticipantId)
         .map_err(|_| ApiError::field("participant_id", FieldProblem::OutOfRange { min: 1, max: i64::MAX, got: 0 }))?;
-    let caller = app.facilitator(id, &headers).await?;
     let (seq, state) = app.apply_as(id, caller, Op::RemoveParticipant { participant }).await?;
     // Their open connections end now; their credentials open nothing from here on (the
     // room and `read_as` look them up in the session). The link they came through still
     // works: rotate it to keep them out for good.
     let closed = app.connections.end_access(id, |other| other.participant == participant, "removed");
     tracing::info!(session = %id, participant = participant.0, closed, "participant removed");
-    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang_of(&headers, &uri))))
+    Ok(Json(session_view(id, seq, &state, Some(caller.participant), lang)))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/links/{kind}/rotate", tag = "participants",
@@ -954,10 +729,9 @@ pub async fn remove_participant(
     responses((status = 200, body = RotatedLink), (status = 403, body = ErrorBody)))]
 pub async fn rotate_link(
     State(app): State<AppState>,
-    Path((id, kind)): Path<(String, String)>,
-    headers: HeaderMap,
+    FacilitatorCaller { id, caller }: FacilitatorCaller,
+    Path((_, kind)): Path<(String, String)>,
 ) -> ApiResult<Json<RotatedLink>> {
-    let id = parse_session_id(&id)?;
     let kind = match kind.as_str() {
         "facilitator" => LinkKind::Facilitator,
         "participant" => LinkKind::Participant,
@@ -965,7 +739,6 @@ pub async fn rotate_link(
             return Err(ApiError::field("kind", FieldProblem::BadChoice("facilitator, participant")));
         }
     };
-    let caller = app.facilitator(id, &headers).await?;
     let token = Token::generate()?;
     // The facilitator who rotates stays in; everyone else who came through the old link is out.
     let keep = (caller.via == kind).then_some(caller.participant);
@@ -983,11 +756,8 @@ pub async fn rotate_link(
         (status = 401, body = ErrorBody)))]
 pub async fn get_strategy(
     State(app): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    SessionCaller { id, caller }: SessionCaller,
 ) -> ApiResult<Json<crate::strategy_view::StrategyView>> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let (_, state) = app.read_as(id, caller).await?;
     let today = crate::protocol::session_today(&state, app.rooms.config().clock.now_ms());
     Ok(Json(crate::strategy_view::strategy_view(&state, today)))
@@ -1060,12 +830,11 @@ pub struct ExportQuery {
         (status = 503, description = "`busy`: as many PDFs are being typeset as the server takes; see Retry-After", body = ErrorBody)))]
 pub async fn export(
     State(app): State<AppState>,
-    Path((id, file)): Path<(String, String)>,
-    headers: HeaderMap,
+    // The query is read first: a malformed one is told before a missing credential.
     axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+    SessionCaller { id, caller }: SessionCaller,
+    Path((_, file)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let id = parse_session_id(&id)?;
-    let caller = app.authenticate(id, &headers).await?;
     let kind = crate::exports::parse_kind(&file)?;
     let (_, state) = app.read_as(id, caller).await?;
     let facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);

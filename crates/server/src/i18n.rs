@@ -3,9 +3,26 @@
 //! catalog itself lives in the export crate, which renders the same words into reports;
 //! this module adds the server's own renderings of domain errors.
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use heisessie_domain::Lang;
 use heisessie_domain::model_file::{ModelFileError, ModelProblem};
 pub use heisessie_export::locale::{content_plan_error, source, text};
+
+/// Extractor: the language the caller reads, from `?lang=` or else `Accept-Language`
+/// (Dutch when neither says), as [`crate::error::request_lang`] decides for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(RequestLang(crate::error::request_lang(&parts.headers, parts.uri.query())))
+    }
+}
 
 /// What is wrong with one field of a model, in `lang` (`model_problem.{code}`).
 pub fn model_problem(lang: Lang, problem: &ModelProblem) -> String {

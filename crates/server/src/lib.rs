@@ -21,6 +21,7 @@ mod qr;
 pub mod rooms;
 pub mod strategy_diff;
 pub mod strategy_view;
+pub mod views;
 
 use std::future::Future;
 use std::sync::Arc;

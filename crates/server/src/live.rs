@@ -28,18 +28,17 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::oneshot;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
 
 use crate::AppState;
-use crate::access::Caller;
-use crate::api::parse_session_id;
+use crate::access::{Caller, parse_session_id};
 use crate::error::{ApiError, request_lang};
 use crate::protocol::{self, ClientMessage, ServerMessage, WireOp, close};
-use crate::rooms::{Connection, Frame, OpReply, OpRequest, QueueSender, connection_queue};
+use crate::rooms::{Connection, Frame, OpReply, OpRequest, QueueSender, RoomError, connection_queue};
 
 /// Limits of the live connections, set by the operator.
 #[derive(Debug, Clone)]
@@ -449,15 +448,7 @@ impl Live {
     }
 
     fn reject(&self, client_op_id: &str, error: &ApiError) -> Control {
-        Control::Frame(
-            ServerMessage::Reject {
-                client_op_id,
-                code: error.code(),
-                message: error.message(self.lang),
-                field: error.field_name(),
-            }
-            .to_json(),
-        )
+        Control::Frame(protocol::reject_json(client_op_id, error, self.lang))
     }
 
     /// Handles one text frame; returns what to send back directly, if anything.
@@ -491,7 +482,7 @@ impl Live {
                         self.conn = Some(conn);
                         None
                     }
-                    Err(ApiError::SessionFull) => Some(Control::Close(close::SESSION_FULL, "session_full")),
+                    Err(RoomError::SessionFull) => Some(Control::Close(close::SESSION_FULL, "session_full")),
                     Err(_) => Some(Control::Close(close::ACCESS_ENDED, "access_ended")),
                 }
             }
@@ -534,7 +525,7 @@ impl Live {
                 };
                 match self.app.rooms.submit(self.id, request).await {
                     Ok(()) => None,
-                    Err(error) => Some(self.reject(&client_op_id, &error)),
+                    Err(error) => Some(self.reject(&client_op_id, &error.into())),
                 }
             }
         }
@@ -570,7 +561,7 @@ enum Sent {
 async fn send<F: Future>(socket: &mut Socket, text: Frame, shutting_down: Pin<&mut F>) -> Sent {
     let sending = async {
         if text.as_str().len() <= LARGE_MESSAGE_BYTES {
-            socket.send(Message::Text(text.text())).await
+            socket.send(Message::Text(message_text(&text))).await
         } else {
             let large = Box::pin(send_large(socket, text));
             large.await
@@ -581,6 +572,19 @@ async fn send<F: Future>(socket: &mut Socket, text: Frame, shutting_down: Pin<&m
         result = sending => if result.is_ok() { Sent::Done } else { Sent::Gone },
         _ = shutting_down => Sent::ShuttingDown,
     }
+}
+
+/// A frame's shared text as a WebSocket text message, without copying it.
+fn message_text(frame: &Frame) -> Utf8Bytes {
+    struct SharedText(Arc<str>);
+    impl AsRef<[u8]> for SharedText {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    // The text is a `str`, so the check always passes; the copy is never made.
+    Utf8Bytes::try_from(Bytes::from_owner(SharedText(frame.shared())))
+        .unwrap_or_else(|_| Utf8Bytes::from(frame.as_str()))
 }
 
 /// Writes a large text message as one frame straight to the connection, past

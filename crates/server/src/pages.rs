@@ -12,14 +12,16 @@ use heisessie_domain::Lang;
 use heisessie_domain::catalog;
 use heisessie_domain::session::{Role, SessionState};
 use heisessie_export::agenda::{AgendaView, BlockKindView, agenda_view};
+// Every user text reaches a page through the exports' HTML escaper, bidi isolation included.
+use heisessie_export::escape::escape_html as esc;
 use heisessie_store::SessionId;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::access::{Token, credential_cookie};
-use crate::api::{CreateSessionRequest, DEFAULT_TIME_ZONE, SettingsInput, parse_session_id};
-use crate::error::{ApiError, FieldProblem, request_lang};
-use crate::i18n::{self, text};
+use crate::access::{Token, credential_cookie, parse_session_id};
+use crate::api::{CreateSessionRequest, DEFAULT_TIME_ZONE, SettingsInput};
+use crate::error::{ApiError, FieldProblem};
+use crate::i18n::{self, RequestLang, text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,22 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{id}/follow-up/session", post(schedule_follow_up))
         .route("/demo", post(start_demo))
         .route("/locales/{file}", get(locale_file))
-}
-
-/// Escapes text for HTML: every user text goes through here, never raw into a page.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn page(lang: Lang, title: &str, body: &str) -> Html<String> {
@@ -76,8 +62,8 @@ async fn locale_file(Path(file): Path<String>) -> Result<Response, ApiError> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct LangQuery {
-    lang: Option<String>,
+struct LinkQuery {
+    /// The link's token, when the page was opened through a link.
     k: Option<String>,
 }
 
@@ -324,22 +310,15 @@ fn home_form(lang: Lang, form: &CreateForm, error: Option<&ApiError>) -> Html<St
     page(lang, &text(lang, "home.title", &[]), &body)
 }
 
-async fn home(headers: HeaderMap, Query(query): Query<LangQuery>) -> Html<String> {
-    let lang = request_lang(&headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref());
+async fn home(RequestLang(lang): RequestLang) -> Html<String> {
     home_form(lang, &CreateForm::with_defaults(lang), None)
-}
-
-fn lang_from(headers: &HeaderMap, query: &LangQuery) -> Lang {
-    request_lang(headers, query.lang.as_deref().map(|l| format!("lang={l}")).as_deref())
 }
 
 async fn create_from_form(
     State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<CreateForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let created = match form.to_request() {
         Ok(request) => app.create_session(&request, lang).await,
         Err(error) => Err(error),
@@ -539,9 +518,8 @@ async fn prepare_page(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
@@ -550,7 +528,7 @@ async fn prepare_page(
         Err(ApiError::SessionNotFound) => return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found"),
         Err(_) => return message_page(lang, StatusCode::UNAUTHORIZED, "join.need_link"),
     };
-    match app.rooms.read(id).await {
+    match app.rooms.read(id).await.map_err(ApiError::from) {
         Ok((_, state)) if state.participant(caller.participant).is_some_and(|p| p.is_facilitator) => {
             let body = session_body(lang, &state, &agenda_view(&state.schedule(), lang));
             app_shell(lang, state.details.title.as_str(), "prepare", id, &body).into_response()
@@ -569,9 +547,9 @@ async fn session_page(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
+    Query(query): Query<LinkQuery>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
@@ -603,7 +581,7 @@ async fn join_page(app: &AppState, id: SessionId, lang: Lang, link_token: Option
     if !valid {
         return message_page(lang, StatusCode::UNAUTHORIZED, "join.bad_link");
     }
-    let title = match app.rooms.read(id).await {
+    let title = match app.rooms.read(id).await.map_err(ApiError::from) {
         Ok((_, state)) => state.details.title.as_str().to_owned(),
         Err(error) => {
             return message_page(lang, error.status(), &format!("error.{}", error.code()));
@@ -655,12 +633,10 @@ struct JoinForm {
 async fn join_from_form(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
     extensions: axum::http::Extensions,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<JoinForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let Ok(id) = parse_session_id(&id) else {
         return message_page(lang, StatusCode::NOT_FOUND, "error.session_not_found");
     };
@@ -801,9 +777,8 @@ async fn follow_up_page(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     match follow_up_access(&app, &id, &headers, lang).await {
         Ok((id, caller, state)) => {
             let is_facilitator = state.participant(caller.participant).is_some_and(|p| p.is_facilitator);
@@ -818,10 +793,9 @@ async fn record_measurement(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<MeasureForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let (id, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -851,7 +825,8 @@ async fn record_measurement(
                 None,
             )
             .await
-            .map(|_| ()),
+            .map(|_| ())
+            .map_err(ApiError::from),
         Err(error) => Err(error),
     };
     match result {
@@ -896,10 +871,9 @@ async fn schedule_follow_up(
     State(app): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Query(query): Query<LangQuery>,
+    RequestLang(lang): RequestLang,
     Form(form): Form<FollowUpForm>,
 ) -> Response {
-    let lang = lang_from(&headers, &query);
     let (_, caller, state) = match follow_up_access(&app, &id, &headers, lang).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -917,8 +891,7 @@ async fn schedule_follow_up(
     }
 }
 
-async fn start_demo(State(app): State<AppState>, headers: HeaderMap, Query(query): Query<LangQuery>) -> Response {
-    let lang = lang_from(&headers, &query);
+async fn start_demo(State(app): State<AppState>, RequestLang(lang): RequestLang) -> Response {
     match crate::demo::create_demo(&app, lang).await {
         Ok(created) => created_page(&app, lang, &created, "demo.created"),
         Err(error) => message_page(lang, error.status(), &format!("error.{}", error.code())),

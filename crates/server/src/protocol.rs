@@ -18,10 +18,10 @@ use heisessie_domain::strategy::{
 use heisessie_export::agenda::ReplanView;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ParticipantView, SessionView};
 use crate::error::{ApiError, FieldProblem};
 use crate::strategy_diff::StrategyChanges;
 use crate::strategy_view::{StrategyView, strategy_view};
+use crate::views::{ParticipantView, SessionView};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -688,6 +688,12 @@ impl ServerMessage<'_> {
     }
 }
 
+/// The `reject` of a client's op, in the connection's language.
+pub fn reject_json(client_op_id: &str, error: &ApiError, lang: Lang) -> String {
+    ServerMessage::Reject { client_op_id, code: error.code(), message: error.message(lang), field: error.field_name() }
+        .to_json()
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PresenceView {
     pub participant_id: u64,
@@ -1163,7 +1169,7 @@ mod tests {
         };
         vec![
             WireEvent::SessionChanged {
-                session: Box::new(crate::api::session_view(SessionId::nil(), 0, &state, None, Lang::Nl)),
+                session: Box::new(crate::views::session_view(SessionId::nil(), 0, &state, None, Lang::Nl)),
             },
             WireEvent::PartChanged { part_id: 1 },
             WireEvent::ModelsOverlay { open: true },

@@ -14,37 +14,36 @@ use std::time::Duration;
 
 use heisessie_domain::Lang;
 use heisessie_domain::planner::PartId;
-use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, SessionState};
+use heisessie_domain::session::{self, Actor, Event, Op, ParticipantId, Rejection, SessionState};
 use heisessie_export::agenda::replan_view;
 use heisessie_store::{NewCredential, NewEvent, Origin, SessionId, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
-use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::api::session_view;
 use crate::clock::Clock;
-use crate::error::ApiError;
 use crate::protocol::{self, Audience, PresenceView, ServerMessage, live_snapshot, wire_event};
 use crate::strategy_diff::{self, StrategyChanges};
+use crate::views::session_view;
 
-/// A frame for a connection: shared text, cloned per recipient without copying. One
-/// pointer wide, so that the queue of every connection stays small.
+/// A frame for a connection: shared text, cloned per recipient without copying. Two
+/// words wide, so that the queue of every connection stays small. The room knows no
+/// WebSocket library: the connection turns the text into its message (`live.rs`).
 #[derive(Debug, Clone)]
-pub struct Frame(Arc<Utf8Bytes>);
+pub struct Frame(Arc<str>);
 
 impl From<String> for Frame {
     fn from(text: String) -> Self {
-        Frame(Arc::new(Utf8Bytes::from(text)))
+        Frame(Arc::from(text))
     }
 }
 
 impl Frame {
-    /// The text to send, sharing the bytes.
-    pub fn text(&self) -> Utf8Bytes {
-        Utf8Bytes::clone(&self.0)
+    /// The text to send, shared.
+    pub fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.0)
     }
 
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.0
     }
 
     pub fn len(&self) -> usize {
@@ -156,6 +155,49 @@ impl Default for RoomConfig {
     }
 }
 
+/// Why the room did not do what it was asked. The room speaks no HTTP: the API turns
+/// this into its error (`ApiError`), the live protocol into a `reject` (`protocol.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoomError {
+    SessionNotFound,
+    /// The participant is no longer in the session.
+    NotAuthorized,
+    /// The session has as many live connections as it takes.
+    SessionFull,
+    /// The same `client_op_id` was sent before with a different op.
+    OpIdReused,
+    /// The session's strategy content is at its size limit (in KiB).
+    StrategyFull {
+        max_kb: usize,
+    },
+    /// The domain refused the op.
+    Rejected(Rejection),
+    /// Another writer stored events first.
+    Conflict,
+    /// The disk refused to store the change; the same op can be tried again in a moment.
+    StorageUnavailable,
+    /// Logged with its cause; the client only hears that something went wrong.
+    Internal(String),
+}
+
+impl From<Rejection> for RoomError {
+    fn from(rejection: Rejection) -> Self {
+        RoomError::Rejected(rejection)
+    }
+}
+
+impl From<StoreError> for RoomError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => RoomError::SessionNotFound,
+            StoreError::Conflict(_) => RoomError::Conflict,
+            // The cause was logged where it happened; the person hears what to do.
+            StoreError::Unavailable(_) => RoomError::StorageUnavailable,
+            StoreError::Broken(cause) => RoomError::Internal(cause),
+        }
+    }
+}
+
 /// The state after an op that came over HTTP.
 pub struct Applied {
     pub seq: u64,
@@ -165,7 +207,7 @@ pub struct Applied {
 
 /// Where the outcome of an op goes.
 pub enum OpReply {
-    Http(oneshot::Sender<Result<Applied, ApiError>>),
+    Http(oneshot::Sender<Result<Applied, RoomError>>),
     Live { conn: ConnId, client_op_id: String },
 }
 
@@ -189,14 +231,14 @@ pub struct Connection {
 pub struct AtomicOps {
     actor: Actor,
     ops: Vec<Op>,
-    reply: oneshot::Sender<Result<Applied, ApiError>>,
+    reply: oneshot::Sender<Result<Applied, RoomError>>,
 }
 
 enum Command {
     Op(Box<OpRequest>),
     Atomic(Box<AtomicOps>),
-    Read(oneshot::Sender<Result<(u64, SessionState), ApiError>>),
-    Connect { conn: Connection, last_seq: Option<u64>, reply: oneshot::Sender<Result<(), ApiError>> },
+    Read(oneshot::Sender<Result<(u64, SessionState), RoomError>>),
+    Connect { conn: Connection, last_seq: Option<u64>, reply: oneshot::Sender<Result<(), RoomError>> },
     Disconnect(ConnId),
     Presence(ConnId, Option<PartId>),
 }
@@ -266,7 +308,7 @@ impl Rooms {
         tx
     }
 
-    async fn send(&self, id: SessionId, mut command: Command) -> Result<(), ApiError> {
+    async fn send(&self, id: SessionId, mut command: Command) -> Result<(), RoomError> {
         // A room that is unloading closes its queue; the next send starts a fresh one.
         for _ in 0..3 {
             match self.sender(id).send(command).await {
@@ -274,7 +316,7 @@ impl Rooms {
                 Err(mpsc::error::SendError(back)) => command = back,
             }
         }
-        Err(ApiError::Internal(format!("the room of session {id} does not start")))
+        Err(RoomError::Internal(format!("the room of session {id} does not start")))
     }
 
     /// Applies an op and waits until its events are committed.
@@ -284,37 +326,37 @@ impl Rooms {
         actor: Actor,
         op: Op,
         credential: Option<NewCredential>,
-    ) -> Result<Applied, ApiError> {
+    ) -> Result<Applied, RoomError> {
         let (tx, rx) = oneshot::channel();
         let request = OpRequest { actor, op, origin: None, credential, reply: OpReply::Http(tx) };
         self.send(id, Command::Op(Box::new(request))).await?;
-        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+        rx.await.map_err(|_| RoomError::Internal("the room stopped before answering".into()))?
     }
 
     /// Applies `ops` in order as one: all their events are committed in one
     /// transaction, or, when any op is rejected or the commit fails, nothing changes.
-    pub async fn apply_all(&self, id: SessionId, actor: Actor, ops: Vec<Op>) -> Result<Applied, ApiError> {
+    pub async fn apply_all(&self, id: SessionId, actor: Actor, ops: Vec<Op>) -> Result<Applied, RoomError> {
         let (tx, rx) = oneshot::channel();
         self.send(id, Command::Atomic(Box::new(AtomicOps { actor, ops, reply: tx }))).await?;
-        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+        rx.await.map_err(|_| RoomError::Internal("the room stopped before answering".into()))?
     }
 
     /// Hands an op from a connection to its room; the outcome goes to the connection.
-    pub async fn submit(&self, id: SessionId, request: OpRequest) -> Result<(), ApiError> {
+    pub async fn submit(&self, id: SessionId, request: OpRequest) -> Result<(), RoomError> {
         self.send(id, Command::Op(Box::new(request))).await
     }
 
-    pub async fn read(&self, id: SessionId) -> Result<(u64, SessionState), ApiError> {
+    pub async fn read(&self, id: SessionId) -> Result<(u64, SessionState), RoomError> {
         let (tx, rx) = oneshot::channel();
         self.send(id, Command::Read(tx)).await?;
-        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+        rx.await.map_err(|_| RoomError::Internal("the room stopped before answering".into()))?
     }
 
     /// Registers a connection; the welcome and the catch-up are queued to it first.
-    pub async fn connect(&self, id: SessionId, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
+    pub async fn connect(&self, id: SessionId, conn: Connection, last_seq: Option<u64>) -> Result<(), RoomError> {
         let (tx, rx) = oneshot::channel();
         self.send(id, Command::Connect { conn, last_seq, reply: tx }).await?;
-        rx.await.map_err(|_| ApiError::Internal("the room stopped before answering".into()))?
+        rx.await.map_err(|_| RoomError::Internal("the room stopped before answering".into()))?
     }
 
     pub async fn disconnect(&self, id: SessionId, conn: ConnId) {
@@ -365,10 +407,10 @@ enum Outcome {
     Applied(u64, std::ops::Range<usize>),
     /// Answered before: the original seq.
     Duplicate(u64),
-    Rejected(ApiError),
+    Rejected(RoomError),
 }
 
-async fn load(inner: &Inner, id: SessionId) -> Result<(u64, u64, SessionState), ApiError> {
+async fn load(inner: &Inner, id: SessionId) -> Result<(u64, u64, SessionState), RoomError> {
     let snapshot_seq = match inner.store.load_snapshot(id).await {
         Ok(snapshot) => snapshot.map_or(0, |s| s.seq),
         Err(StoreError::NotFound) => 0,
@@ -376,7 +418,7 @@ async fn load(inner: &Inner, id: SessionId) -> Result<(u64, u64, SessionState), 
     };
     match inner.store.load_session(id).await {
         Ok((seq, state)) => Ok((seq, snapshot_seq, state)),
-        Err(StoreError::NotFound) => Err(ApiError::SessionNotFound),
+        Err(StoreError::NotFound) => Err(RoomError::SessionNotFound),
         Err(other) => Err(other.into()),
     }
 }
@@ -473,7 +515,7 @@ fn remove_from_registry(inner: &Inner, id: SessionId, weak: &mpsc::WeakSender<Co
     }
 }
 
-fn fail(command: Command, error: &ApiError) {
+fn fail(command: Command, error: &RoomError) {
     match command {
         Command::Op(request) => {
             if let OpReply::Http(reply) = request.reply {
@@ -579,7 +621,7 @@ impl Room {
                     outcomes.push(if hash == origin.op_hash {
                         Outcome::Duplicate(seq)
                     } else {
-                        Outcome::Rejected(ApiError::OpIdReused)
+                        Outcome::Rejected(RoomError::OpIdReused)
                     });
                     continue;
                 }
@@ -589,7 +631,7 @@ impl Room {
             let current = state.get_or_insert_with(|| self.state.clone());
             match session::apply(current, request.actor, request.op.clone(), now) {
                 Ok(new) if new.iter().any(Event::is_strategy) && !self.strategy_fits(current, &new) => {
-                    outcomes.push(Outcome::Rejected(ApiError::StrategyFull {
+                    outcomes.push(Outcome::Rejected(RoomError::StrategyFull {
                         max_kb: self.inner.config.max_strategy_bytes / 1024,
                     }));
                 }
@@ -665,7 +707,7 @@ impl Room {
         events: &[NewEvent],
         state: Option<SessionState>,
         credential: Option<NewCredential>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), RoomError> {
         if events.is_empty() {
             return Ok(());
         }
@@ -673,7 +715,7 @@ impl Room {
             && tokio::time::Instant::now() < until
         {
             // The disk failed a moment ago: answer at once rather than queue behind it.
-            return Err(ApiError::StorageUnavailable);
+            return Err(RoomError::StorageUnavailable);
         }
         let writing = self.inner.writing.lock().await;
         let appended = self.inner.store.append_events(self.id, self.seq, events, credential).await;
@@ -693,7 +735,7 @@ impl Room {
                     self.storage_down_until = Some(tokio::time::Instant::now() + STORAGE_RETRY);
                 }
                 self.reconcile().await;
-                Err(ApiError::from(error))
+                Err(RoomError::from(error))
             }
         }
     }
@@ -739,14 +781,14 @@ impl Room {
 
     /// Decides `ops` in order on a copy of the state; commits all their events in one
     /// transaction, or nothing when any op is rejected.
-    async fn commit_atomic(&mut self, actor: Actor, ops: Vec<Op>) -> Result<Applied, ApiError> {
+    async fn commit_atomic(&mut self, actor: Actor, ops: Vec<Op>) -> Result<Applied, RoomError> {
         let now = self.now_ms();
         let mut state = self.state.clone();
         let mut events = Vec::new();
         for op in ops {
-            let new = session::apply(&state, actor, op, now).map_err(ApiError::from)?;
+            let new = session::apply(&state, actor, op, now).map_err(RoomError::from)?;
             if new.iter().any(Event::is_strategy) && !self.strategy_fits(&state, &new) {
-                return Err(ApiError::StrategyFull { max_kb: self.inner.config.max_strategy_bytes / 1024 });
+                return Err(RoomError::StrategyFull { max_kb: self.inner.config.max_strategy_bytes / 1024 });
             }
             for event in new {
                 state.apply_event(&event);
@@ -779,7 +821,7 @@ impl Room {
         });
     }
 
-    fn answer(&mut self, request: OpRequest, result: Result<(u64, Vec<Event>), ApiError>) {
+    fn answer(&mut self, request: OpRequest, result: Result<(u64, Vec<Event>), RoomError>) {
         match request.reply {
             OpReply::Http(reply) => {
                 let applied = result.map(|(seq, events)| Applied { seq, state: self.state.clone(), events });
@@ -789,13 +831,7 @@ impl Room {
                 let Some(target) = self.conns.get(&conn) else { return };
                 let frame = match &result {
                     Ok((seq, _)) => ServerMessage::Ack { client_op_id: &client_op_id, seq: *seq }.to_json(),
-                    Err(error) => ServerMessage::Reject {
-                        client_op_id: &client_op_id,
-                        code: error.code(),
-                        message: error.message(target.lang),
-                        field: error.field_name(),
-                    }
-                    .to_json(),
+                    Err(error) => protocol::reject_json(&client_op_id, &error.clone().into(), target.lang),
                 };
                 if target.queue.try_send(Frame::from(frame)).is_err() {
                     self.drop_conn(conn);
@@ -863,20 +899,20 @@ impl Room {
         }
     }
 
-    async fn connect(&mut self, conn: Connection, last_seq: Option<u64>) -> Result<(), ApiError> {
+    async fn connect(&mut self, conn: Connection, last_seq: Option<u64>) -> Result<(), RoomError> {
         // A facilitator gets in even when the session is full: a few places are theirs.
         let facilitator = self.state.participant(conn.participant).is_some_and(|p| p.is_facilitator);
         let places =
             self.inner.config.max_connections_per_session + if facilitator { FACILITATOR_CONNECTIONS } else { 0 };
         if self.conns.len() >= places {
-            return Err(ApiError::SessionFull);
+            return Err(RoomError::SessionFull);
         }
         let now = self.now_ms();
         let you = self
             .state
             .participant(conn.participant)
-            .map(crate::api::participant_view)
-            .ok_or(ApiError::NotAuthorized)?;
+            .map(crate::views::participant_view)
+            .ok_or(RoomError::NotAuthorized)?;
         // Resume with the missed events when they are few and at hand, else a snapshot.
         let missed: Option<Vec<(u64, i64, Event)>> = match last_seq {
             Some(last) if last == self.seq => Some(Vec::new()),
@@ -929,7 +965,7 @@ impl Room {
             frames.push(self.render(seq, at_ms, &event, conn.lang, full, &changes));
         }
         for frame in frames {
-            conn.queue.try_send(frame).map_err(|_| ApiError::SessionFull)?;
+            conn.queue.try_send(frame).map_err(|_| RoomError::SessionFull)?;
         }
         self.conns
             .insert(conn.id, Conn { participant: conn.participant, lang: conn.lang, queue: conn.queue, part: None });

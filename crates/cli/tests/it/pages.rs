@@ -146,3 +146,23 @@ async fn a_bad_form_shows_the_error_next_to_the_form_and_creates_nothing() {
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_right_to_left_override_in_a_title_ends_where_the_title_ends_on_the_page() {
+    let app = spawn_app().await;
+    let form = [
+        ("model", "heidag"),
+        ("title", "Heidag \u{202E}nesnaJ"),
+        ("language", "nl"),
+        ("start", "2026-12-03T09:00"),
+        ("time_zone", "Europe/Amsterdam"),
+    ];
+    let response = app.client.post(app.url("/sessions?lang=nl")).form(&form).send().await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let html = response.text().await.expect("a body");
+    // The pages escape with the exports' escaper: the override is isolated, so it cannot
+    // turn the page's own words after the title around.
+    assert!(html.contains("\u{2068}Heidag \u{202E}nesnaJ\u{2069}"), "{html}");
+    assert!(!html.contains("Heidag \u{202E}nesnaJ<"), "the override is never left open");
+    app.stop().await;
+}
