@@ -4,6 +4,7 @@
 mod after;
 mod amplification;
 mod api;
+mod authz_matrix;
 mod browser;
 mod browser_catalogues;
 mod browser_limits;
@@ -24,3 +25,4 @@ mod load;
 mod pages;
 mod strategy;
 mod web_tidy;
+mod xss;
