@@ -48,6 +48,7 @@ async fn the_room_works_on_a_phone_and_a_tablet() {
             ("liggende telefoon", 844, 390, "Anna", None),
             ("tablet", 768, 1024, "Joost", Some("room-tablet-nl.png")),
         ];
+        let mut pages = Vec::new();
         for (device, width, height, name, screenshot) in devices {
             let context = browser.new_context().await?;
             context.set_language("nl");
@@ -103,6 +104,24 @@ async fn the_room_works_on_a_phone_and_a_tablet() {
                 save_screenshot(&page, file).await?;
             }
             assert!(page.console().iter().all(|line| !line.contains("Uncaught")), "{what}: {:?}", page.console());
+            pages.push((what, context, page));
+        }
+
+        // The next part has a workspace: it gets its own tab, which fits the screen too.
+        fay.click("[data-action=next]").await?;
+        for (what, _context, page) in &pages {
+            page.wait_for("document.querySelector('.phone-tab[data-pane=workspace]') !== null", Duration::from_secs(5)).await?;
+            assert_eq!(page.text(".phone-tab[data-pane=workspace]").await?, "Werkblad", "{what}");
+            page.tap(".phone-tab[data-pane=workspace]").await?;
+            page.wait_for("document.querySelector('.room').dataset.pane === 'workspace'", Duration::from_secs(5)).await?;
+            let workspace = number(page, "document.querySelector('.workspace').getBoundingClientRect().height").await?;
+            assert!(workspace > 150.0, "{what}: the workspace is {workspace} px tall");
+            no_sideways_scroll(page, &format!("{what}, the workspace")).await?;
+            page.tap(".phone-tab[data-pane=board]").await?;
+            page.wait_for("document.querySelector('.room').dataset.pane === 'board'", Duration::from_secs(5)).await?;
+            let board = number(page, "document.querySelector('.board').getBoundingClientRect().height").await?;
+            assert!(board > 200.0, "{what}: the board of a workspace part is {board} px tall");
+            assert!(inside_viewport(page, ".timer").await?, "{what}: the timer is on screen");
         }
         anyhow::Ok(())
     })
