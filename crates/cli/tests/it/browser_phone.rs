@@ -19,6 +19,13 @@ async fn inside_viewport(page: &Page, css: &str) -> anyhow::Result<bool> {
     Ok(page.eval(&js).await?.as_bool() == Some(true))
 }
 
+/// The visible buttons, links and toggles smaller than 44×44 px (the tiny vote buttons on a
+/// sticky excepted), as "text w×h".
+const SMALL_TARGETS: &str = "[...document.querySelectorAll('button:not(.tiny), a, summary, select')]
+    .map(n => [n, n.getBoundingClientRect()])
+    .filter(([n, r]) => r.width > 0 && r.height > 0 && (r.width < 44 || r.height < 44))
+    .map(([n, r]) => `${n.innerText || n.getAttribute('aria-label')} ${Math.round(r.width)}×${Math.round(r.height)}`)";
+
 async fn number(page: &Page, js: &str) -> anyhow::Result<f64> {
     page.eval(js).await?.as_f64().with_context(|| format!("a number from {js}"))
 }
@@ -42,6 +49,9 @@ async fn the_room_works_on_a_phone_and_a_tablet() {
         open_room(&app, &fay, &id).await?;
         // The laptop layout has no pane tabs: all panes side by side, as before.
         assert_eq!(fay.eval("getComputedStyle(document.querySelector('.phone-tabs')).display").await?, "none");
+        // ...and keeps its compact controls (which also shows the 44 px check below can fail).
+        let compact = fay.eval(SMALL_TARGETS).await?;
+        assert!(compact.as_array().is_some_and(|small| !small.is_empty()), "compact laptop controls: {compact}");
 
         let devices = [
             ("telefoon", 390, 844, "Piet", Some("room-phone-nl.png")),
@@ -73,6 +83,8 @@ async fn the_room_works_on_a_phone_and_a_tablet() {
                 page.wait_for(&format!("document.querySelector('.room').dataset.pane === '{pane}'"), Duration::from_secs(5))
                     .await?;
                 no_sideways_scroll(&page, &format!("{what}, pane {pane}")).await?;
+                let small = page.eval(SMALL_TARGETS).await?;
+                assert_eq!(small, serde_json::json!([]), "{what}, pane {pane}: touch targets under 44×44 px");
                 let tab_height = number(&page, &format!("document.querySelector('{tab}').getBoundingClientRect().height")).await?;
                 assert!(tab_height >= 44.0, "{what}: the {pane} tab is {tab_height} px tall");
             }
