@@ -30,6 +30,8 @@ const view = {
   breakDismissed: null,
   /** Per part with a workspace: 'workspace' or 'board'. */
   tab: new Map(),
+  /** On a narrow screen the one pane shown: 'slide', 'board', 'workspace' or 'notes'. */
+  pane: 'slide',
   reviewStep: 0,
   /** The message key once the server shut this person out (close 4003), else null. */
   accessEnded: null,
@@ -101,6 +103,7 @@ function layout() {
   ui.modelButton = el('span', { class: 'model-buttons' });
   ui.slide = el('section', { class: 'slide', 'aria-live': 'polite' });
   ui.tabs = el('div', { class: 'tabs', role: 'tablist' });
+  ui.panes = el('nav', { class: 'phone-tabs', role: 'tablist', 'aria-label': t('room.panes') });
   ui.workspace = el('div', { class: 'workspace', role: 'tabpanel' });
   ui.notes = el('section', { class: 'notes-pane' });
   ui.roles = el('section', { class: 'roles-pane' });
@@ -116,7 +119,8 @@ function layout() {
       el('div', { class: 'topbar-mid' }, ui.nav, ui.partLabel),
       el('div', { class: 'topbar-right' }, ui.timer, ui.timerControls, ui.status, ui.people, ui.meeting, ui.langButton)),
     ui.banner,
-    el('div', { class: 'room' },
+    ui.panes,
+    ui.room = el('div', { class: 'room', 'data-pane': view.pane },
       el('aside', { class: 'agenda', 'aria-label': t('session.agenda') }, el('h2', {}, t('session.agenda')), ui.agenda, ui.modelButton),
       el('main', { class: 'stage' }, ui.slide, ui.tabs, ui.workspace, board.tools, board.element),
       el('aside', { class: 'side' }, ui.notes, ui.roles)),
@@ -137,6 +141,7 @@ function render() {
   renderAgenda();
   renderSlide();
   renderTabs();
+  renderPanes();
   board.renderTools();
   board.render();
   renderNotes();
@@ -330,6 +335,28 @@ function renderTabs() {
     }
     renderWorkspace(ui.workspace, part.workspace, workspaceContext);
   }
+}
+
+const PANES = ['slide', 'board', 'workspace', 'notes'];
+
+/** The pane tabs of a narrow screen (CSS shows them below 900 px); Board and Workspace follow the part's own tabs. */
+function renderPanes() {
+  const part = currentPart(room);
+  const hasWorkspace = Boolean(part && WORKSPACE_KINDS.includes(part.workspace));
+  let pane = view.pane;
+  if (pane === 'board' || pane === 'workspace') pane = showsWorkspace() ? 'workspace' : 'board';
+  ui.room.dataset.pane = pane;
+  fill(ui.panes, PANES.map((name) => (name !== 'workspace' || hasWorkspace) && el('button', {
+    type: 'button', role: 'tab', class: 'phone-tab', 'data-pane': name, 'aria-selected': name === pane ? 'true' : 'false',
+    onclick: () => choosePane(name),
+  }, t(`room.pane_${name}`))));
+}
+
+function choosePane(name) {
+  view.pane = name;
+  const part = currentPart(room);
+  if (part && (name === 'board' || name === 'workspace') && WORKSPACE_KINDS.includes(part.workspace)) view.tab.set(part.id, name);
+  render();
 }
 
 let notesTimer;

@@ -519,6 +519,27 @@ impl Page {
         self.mouse("mouseReleased", x, y, 0, 1).await
     }
 
+    /// Emulates a device of `width`×`height` CSS pixels; `mobile` makes it a phone or tablet
+    /// (meta viewport honoured, touch events on, `(pointer: coarse)`).
+    pub async fn emulate_device(&self, width: u32, height: u32, mobile: bool) -> Result<()> {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}),
+        )
+        .await?;
+        self.call("Emulation.setTouchEmulationEnabled", json!({"enabled": mobile, "maxTouchPoints": 5})).await?;
+        Ok(())
+    }
+
+    /// Taps the centre of the first element matching `css` with a real touch (touchstart,
+    /// touchend; the browser makes the click). Needs [`Page::emulate_device`] with `mobile`.
+    pub async fn tap(&self, css: &str) -> Result<()> {
+        let (x, y) = self.centre_of(css).await.context("tap")?;
+        self.call("Input.dispatchTouchEvent", json!({"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})).await?;
+        self.call("Input.dispatchTouchEvent", json!({"type": "touchEnd", "touchPoints": []})).await?;
+        Ok(())
+    }
+
     /// Double-clicks the centre of the first element matching `css` (two clicks, then `dblclick`).
     pub async fn double_click(&self, css: &str) -> Result<()> {
         let (x, y) = self.centre_of(css).await.context("double_click")?;

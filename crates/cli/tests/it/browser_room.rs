@@ -16,7 +16,7 @@ fn screenshot_dir() -> Option<std::path::PathBuf> {
         .map(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots"))
 }
 
-async fn save_screenshot(page: &Page, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn save_screenshot(page: &Page, name: &str) -> anyhow::Result<()> {
     if let Some(dir) = screenshot_dir() {
         std::fs::create_dir_all(&dir)?;
         page.screenshot(dir.join(name)).await?;
@@ -50,7 +50,7 @@ pub(crate) async fn open_room(app: &TestApp, page: &Page, id: &str) -> anyhow::R
     page.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(10)).await
 }
 
-async fn join(page: &Page, link: &str, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn join(page: &Page, link: &str, name: &str) -> anyhow::Result<()> {
     page.goto(link).await?;
     page.click("#display_name").await?;
     page.type_text(name).await?;

@@ -8,6 +8,7 @@ mod authz_matrix;
 mod browser;
 mod browser_catalogues;
 mod browser_limits;
+mod browser_phone;
 mod browser_room;
 mod browser_room_state;
 mod browser_smoke;
