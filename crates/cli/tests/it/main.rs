@@ -6,6 +6,7 @@ mod amplification;
 mod api;
 mod authz_matrix;
 mod browser;
+mod browser_board;
 mod browser_catalogues;
 mod browser_limits;
 mod browser_phone;
