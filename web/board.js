@@ -117,7 +117,7 @@ export function createBoard(ctx) {
         node.addEventListener('keydown', onStickyKey);
         node.addEventListener('dblclick', (event) => { event.stopPropagation(); startEditing(sticky.id); });
         node.addEventListener('click', (event) => onStickyClick(event, sticky.id));
-        node.addEventListener('focus', renderTools);
+        node.addEventListener('focus', () => { renderTools(); bringIntoView(node); });
         canvas.append(node);
       }
       if (node.dataset.dragging === 'true') continue;
@@ -262,6 +262,7 @@ export function createBoard(ctx) {
       const y = sticky.y + dy;
       ctx.moveLocally(id, x, y);
       render();
+      bringIntoView(event.currentTarget);
       ctx.send(ops.moveSticky({ stickyId: id, x, y }));
     } else if (event.key === 'Enter') {
       event.preventDefault();
@@ -332,6 +333,16 @@ export function createBoard(ctx) {
     view.y = py - ((py - view.y) / view.scale) * next;
     view.scale = next;
     applyView();
+  }
+
+  /** A sticky reached by Tab or moved with the arrows that lies out of sight is panned into the middle. */
+  function bringIntoView(node) {
+    const board = element.getBoundingClientRect();
+    const box = node.getBoundingClientRect();
+    if (board.width === 0) return;
+    const inside = box.right > board.left && box.left < board.right && box.bottom > board.top && box.top < board.bottom;
+    if (inside) return;
+    panBy(board.left + board.width / 2 - (box.left + box.width / 2), board.top + board.height / 2 - (box.top + box.height / 2));
   }
 
   function zoomBy(factor, at) {

@@ -242,6 +242,27 @@ async fn pan_and_zoom_are_my_own_view_and_stickies_keep_their_board_coordinates(
         piet.press_key("0").await?;
         assert!(in_view(&piet, first).await? && in_view(&piet, second).await?, "both stickies in Piet's view");
 
+        // With the space bar held, a drag on a sticky pans instead of moving it.
+        piet.click(".zoom-level").await?;
+        let space = json!({"key": " ", "code": "Space", "windowsVirtualKeyCode": 32});
+        let mut down = space.clone();
+        down["type"] = json!("keyDown");
+        down["text"] = json!(" ");
+        let (x, y) = empty_spot(&piet).await?;
+        drag_from(&piet, x, y, 0.0, 0.0).await?;
+        piet.call("Input.dispatchKeyEvent", down).await?;
+        // Measured from the board's corner: the tools above change once the sticky has focus.
+        let (held, held_board) = (screen_box(&piet, first).await?, board_box(&piet).await?);
+        piet.drag(&format!("[data-sticky=\"{first}\"]"), 70.0, 40.0).await?;
+        let mut up = space;
+        up["type"] = json!("keyUp");
+        piet.call("Input.dispatchKeyEvent", up).await?;
+        let (after_space, after_board) = (screen_box(&piet, first).await?, board_box(&piet).await?);
+        close(after_space[0] - after_board[0], held[0] - held_board[0] + 70.0, "space+drag pans (x)");
+        close(after_space[1] - after_board[1], held[1] - held_board[1] + 40.0, "space+drag pans (y)");
+        assert_eq!(stored(&piet, first).await?, moved, "space+drag leaves the sticky where it is");
+        assert_eq!(stored(&fay, first).await?, moved);
+
         // Ctrl+wheel zooms at the pointer: the board point under it stays put.
         let before = screen_box(&fay, first).await?;
         let (px, py) = (before[0] + 10.0, before[1] + 10.0);
