@@ -283,3 +283,76 @@ async fn pan_and_zoom_are_my_own_view_and_stickies_keep_their_board_coordinates(
     drop(browser);
     app.stop().await;
 }
+
+/// Puts two fingers down at `from`, moves them to `to` in ten steps and lifts them: real touches.
+async fn two_fingers(page: &Page, from: [(f64, f64); 2], to: [(f64, f64); 2]) -> anyhow::Result<()> {
+    let points = |part: f64| {
+        json!(
+            from.iter()
+                .zip(to.iter())
+                .enumerate()
+                .map(|(id, (a, b))| json!({"x": a.0 + (b.0 - a.0) * part, "y": a.1 + (b.1 - a.1) * part, "id": id}))
+                .collect::<Vec<_>>()
+        )
+    };
+    page.call("Input.dispatchTouchEvent", json!({"type": "touchStart", "touchPoints": points(0.0)})).await?;
+    for step in 1..=10 {
+        page.call(
+            "Input.dispatchTouchEvent",
+            json!({"type": "touchMove", "touchPoints": points(f64::from(step) / 10.0)}),
+        )
+        .await?;
+    }
+    page.call("Input.dispatchTouchEvent", json!({"type": "touchEnd", "touchPoints": []})).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_fingers_pan_and_pinch_the_board_on_a_phone() {
+    let app = spawn_app().await;
+    let browser = Browser::launch().await.expect("Chromium starts");
+    browser::on_failure(&browser, "board_pinch", async {
+        let fay_context = browser.new_context().await?;
+        fay_context.set_language("nl");
+        let fay = fay_context.new_named_page("fay").await?;
+        let (id, link) = create_through_the_form(&app, &fay, "Strategiedag Bakkerij Jansen").await?;
+        open_room(&app, &fay, &id).await?;
+        let first = new_sticky(&fay, "Klantloyaliteit verhogen").await?;
+
+        let phone_context = browser.new_context().await?;
+        phone_context.set_language("nl");
+        let phone = phone_context.new_named_page("phone").await?;
+        phone.emulate_device(390, 844, true).await?;
+        join(&phone, &link, "Piet").await?;
+        phone.tap(".phone-tab[data-pane=board]").await?;
+        phone.wait_for("document.querySelector('.room').dataset.pane === 'board'", Duration::from_secs(5)).await?;
+        phone
+            .wait_for(&format!("document.querySelector('[data-sticky=\"{first}\"]') !== null"), Duration::from_secs(5))
+            .await?;
+        let home = stored(&fay, first).await?;
+        let board = board_box(&phone).await?;
+        let (cx, cy) = (board[0] + board[2] / 2.0, board[1] + board[3] / 2.0);
+
+        // Two fingers moving together pan.
+        let before = screen_box(&phone, first).await?;
+        two_fingers(&phone, [(cx - 60.0, cy), (cx + 60.0, cy)], [(cx - 20.0, cy + 30.0), (cx + 100.0, cy + 30.0)])
+            .await?;
+        let panned = screen_box(&phone, first).await?;
+        close(panned[0], before[0] + 40.0, "two fingers pan (x)");
+        close(panned[1], before[1] + 30.0, "two fingers pan (y)");
+        assert_eq!(phone.text(".zoom-level").await?, "100%");
+
+        // Two fingers spreading to twice their distance zoom to 200%.
+        two_fingers(&phone, [(cx - 50.0, cy), (cx + 50.0, cy)], [(cx - 100.0, cy), (cx + 100.0, cy)]).await?;
+        assert_eq!(phone.text(".zoom-level").await?, "200%");
+        close(screen_box(&phone, first).await?[2], before[2] * 2.0, "the sticky is twice as wide");
+        assert_eq!(stored(&phone, first).await?, home, "pinching keeps the board coordinates");
+        assert_eq!(stored(&fay, first).await?, home, "pinching sends nothing");
+        assert_eq!(fay.text(".zoom-level").await?, "100%");
+        anyhow::Ok(())
+    })
+    .await
+    .expect("two fingers pan and pinch");
+    drop(browser);
+    app.stop().await;
+}
