@@ -234,7 +234,7 @@ async fn fill(app: &TestApp, p: &[String]) -> Filled {
     // The events of our own ops may follow their acks: read up to the session's seq.
     let seq = app.session(&session, &session.facilitator).await["seq"].as_u64().expect("a seq");
     while fay.seq < seq {
-        fay.next_within(Duration::from_secs(5)).await.expect("the events arrive");
+        fay.next_within(Duration::from_secs(15)).await.expect("the events arrive");
     }
     let stickies: Vec<u64> = fay
         .events
@@ -704,7 +704,7 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
         let (_piet_context, piet) = watched_page(&browser, "piet", &app.base, session, &participant).await?;
         for (who, page) in [("facilitator", &page), ("participant", &piet)] {
             page.goto(&app.url(&format!("/s/{}", session.id))).await?;
-            page.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(10))
+            page.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(30))
                 .await?;
             inspect(page, &format!("the room ({who})"), &p, &mut checked).await?;
         }
@@ -727,7 +727,7 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
                 ),
             };
             for (who, page) in [("facilitator", &page), ("participant", &piet)] {
-                page.wait_for(&shows, Duration::from_secs(10)).await?;
+                page.wait_for(&shows, Duration::from_secs(30)).await?;
                 inspect(page, &format!("the room's {kind} workspace ({who})"), &p, &mut checked).await?;
             }
         }
@@ -738,7 +738,7 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
             http(&app, Method::PATCH, &format!("/api/sessions/{}", session.id), Some(&session.facilitator), body).await;
             page.wait_for(
                 &format!("document.querySelector('.room-title')?.textContent === {:?}", title.trim()),
-                Duration::from_secs(10),
+                Duration::from_secs(30),
             )
             .await?;
             let bad: Vec<String> = serde_json::from_value(page.eval(INSPECT).await?)?;
@@ -755,7 +755,7 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
         for (what, path) in [("the prepare page", "prepare"), ("the follow-up page", "follow-up")] {
             page.goto(&app.url(&format!("/s/{}/{path}", session.id))).await?;
             // Rendered: the fourth payload is in a part title and a SMART goal.
-            page.wait_for(&format!("document.body?.innerText.includes({:?})", p[3]), Duration::from_secs(10)).await?;
+            page.wait_for(&format!("document.body?.innerText.includes({:?})", p[3]), Duration::from_secs(30)).await?;
             inspect(&page, what, &p, &mut checked).await?;
         }
 
@@ -777,7 +777,7 @@ async fn the_xss_corpus_in_every_text_field_runs_nowhere_and_is_escaped_in_every
         // The inspection itself catches a payload that gets in: markup put in as HTML.
         page.goto(&app.url(&format!("/s/{}", session.id))).await?;
         page.eval("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=__xss(999)>')").await?;
-        page.wait_for("window.__csp.length > 0", Duration::from_secs(5)).await?;
+        page.wait_for("window.__csp.length > 0", Duration::from_secs(15)).await?;
         let caught: Vec<String> = serde_json::from_value(page.eval(INSPECT).await?)?;
         assert!(caught.iter().any(|c| c.contains("onerror")), "the inspection sees an injected handler: {caught:?}");
         assert!(caught.iter().any(|c| c.contains("CSP")), "and what the CSP blocked: {caught:?}");
