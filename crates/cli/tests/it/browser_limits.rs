@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
-
 use crate::browser::{self, Browser};
 use crate::helpers::spawn_app;
 
@@ -23,15 +21,7 @@ async fn a_participant_whose_link_is_rotated_is_told_at_once_in_their_language()
         piet.click_and_wait_for_load("form.join button[type=submit]").await?;
         piet.wait_for("document.querySelector('.status')?.dataset.status === 'saved'", Duration::from_secs(10)).await?;
 
-        let (status, _) = app
-            .send(
-                Method::POST,
-                &format!("/api/sessions/{}/links/participant/rotate", session.id),
-                Some(&session.facilitator),
-                None,
-            )
-            .await;
-        assert_eq!(status, reqwest::StatusCode::OK);
+        assert_eq!(app.rotate(&session, "participant").await, reqwest::StatusCode::OK);
         // No reconnect, no "offline": the reason, in Dutch, within a moment.
         piet.wait_for("document.querySelector('.status')?.dataset.status === 'offline'", Duration::from_secs(5))
             .await?;

@@ -219,6 +219,12 @@ impl TestApp {
         (body["participant_id"].as_u64().expect("an id"), body["credential"].as_str().expect("a credential").to_owned())
     }
 
+    /// Rotates the session's `kind` link ("facilitator" or "participant") as its creator.
+    pub async fn rotate(&self, session: &Session, kind: &str) -> StatusCode {
+        let path = format!("/api/sessions/{}/links/{kind}/rotate", session.id);
+        self.send(Method::POST, &path, Some(&session.facilitator), None).await.0
+    }
+
     pub async fn session(&self, session: &Session, credential: &str) -> Value {
         let (status, body) =
             self.send(Method::GET, &format!("/api/sessions/{}", session.id), Some(credential), None).await;

@@ -251,15 +251,7 @@ async fn rotating_a_link_closes_the_sockets_of_everyone_who_came_through_it() {
     let mut pim_ws = app.connect_live(&session, &pim, None).await;
 
     // Fay (who created the session through the facilitator link) rotates it: Coco is out.
-    let (status, _) = app
-        .send(
-            Method::POST,
-            &format!("/api/sessions/{}/links/facilitator/rotate", session.id),
-            Some(&session.facilitator),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.rotate(&session, "facilitator").await, StatusCode::OK);
     let closed = cofa_ws.next_of("close").await;
     assert_eq!((closed["code"].as_u64(), closed["reason"].as_str()), (Some(4003), Some("link_rotated")), "{closed}");
     // Fay and Pim stay; Fay's next op goes through.
@@ -267,15 +259,7 @@ async fn rotating_a_link_closes_the_sockets_of_everyone_who_came_through_it() {
     assert_eq!(moved["type"], "ack", "{moved}");
     pim_ws.next_of("event").await;
 
-    let (status, _) = app
-        .send(
-            Method::POST,
-            &format!("/api/sessions/{}/links/participant/rotate", session.id),
-            Some(&session.facilitator),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.rotate(&session, "participant").await, StatusCode::OK);
     let closed = pim_ws.next_of("close").await;
     assert_eq!((closed["code"].as_u64(), closed["reason"].as_str()), (Some(4003), Some("link_rotated")), "{closed}");
     // Coming back is refused too.
